@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { registerValidate } from './validate.js';
+import { registerSchema } from './schema.js';
+
+/** Every command, in the order `tessera --help` lists them. Add a command here. */
+export function registerCommands(program: Command): void {
+  registerValidate(program);
+  registerSchema(program);
+}

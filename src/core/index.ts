@@ -1,0 +1,6 @@
+export * from './clock.js';
+export * from './rng.js';
+export * from './units.js';
+export * from './errors/index.js';
+export * from './logger.js';
+export * from './spec/index.js';
