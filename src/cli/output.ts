@@ -16,7 +16,7 @@ export function printJson(value: unknown): void {
 }
 
 export function exitCodeFor(err: TesseraError): number {
-  if (err.code === 'TESSERA_ERR_INTERNAL') return EXIT.INTERNAL;
+  if (err.code === 'TESSERA_ERR_CORE_INTERNAL') return EXIT.INTERNAL;
   return err.httpStatus >= 500 ? EXIT.FAILED : EXIT.BAD_INPUT;
 }
 

@@ -35,7 +35,7 @@ export function isTesseraError(err: unknown): err is TesseraError {
 }
 
 /** Wraps anything thrown into a TesseraError, keeping coded errors as they are. */
-export function toTesseraError(err: unknown, fallback: ErrorCode = 'TESSERA_ERR_INTERNAL'): TesseraError {
+export function toTesseraError(err: unknown, fallback: ErrorCode = 'TESSERA_ERR_CORE_INTERNAL'): TesseraError {
   if (err instanceof TesseraError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new TesseraError(fallback, message, { cause: err });

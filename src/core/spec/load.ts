@@ -47,7 +47,15 @@ export function parseFleetText(text: string, source = '<spec>'): Readonly<Fleet>
     });
     throw new TesseraError('TESSERA_ERR_SPEC_SYNTAX', formatProblems(source, problems), { details: { source, problems } });
   }
-  const result = validateFleet(doc.toJS());
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    // Unresolvable aliases and alias bombs surface only when the document is turned into data.
+    const problems: SpecProblem[] = [{ path: '', message: cause instanceof Error ? cause.message : String(cause) }];
+    throw new TesseraError('TESSERA_ERR_SPEC_SYNTAX', formatProblems(source, problems), { cause, details: { source, problems } });
+  }
+  const result = validateFleet(data);
   if (!result.ok) {
     const problems = result.problems.map((p) => ({ ...p, ...locate(doc, lineCounter, p.path) }));
     throw new TesseraError('TESSERA_ERR_SPEC_INVALID', formatProblems(source, problems), { details: { source, problems } });

@@ -7,5 +7,5 @@ export const INPUT_CODES = {
   TESSERA_ERR_INPUT_FILE_NOT_FOUND: { httpStatus: 400, summary: 'A file named on the command line or in a spec does not exist.' },
   TESSERA_ERR_INPUT_FILE_UNREADABLE: { httpStatus: 400, summary: 'A file exists but could not be read or parsed.' },
   TESSERA_ERR_INPUT_FLAG: { httpStatus: 400, summary: 'A command-line flag is missing, unknown or has a bad value.' },
-  TESSERA_ERR_INTERNAL: { httpStatus: 500, summary: 'An unexpected failure inside Tessera; please report it with the log.' },
+  TESSERA_ERR_CORE_INTERNAL: { httpStatus: 500, summary: 'An unexpected failure inside Tessera; please report it with the log.' },
 } as const satisfies CodeTable;
