@@ -5,9 +5,8 @@ import tseslint from 'typescript-eslint';
 // @ts-expect-error -- a plain-JS ESLint plugin without type declarations
 import { layersRule } from '../scripts/eslint/layers.js';
 
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
+// RuleTester reads these statics to register its cases with the host test framework.
+Object.assign(RuleTester, { afterAll, describe, it });
 
 const tester = new RuleTester({ languageOptions: { parser: tseslint.parser, ecmaVersion: 2023, sourceType: 'module' } });
 const file = (p: string): string => path.join(process.cwd(), 'src', p);

@@ -1,6 +1,7 @@
 import type { ErrorCodeInfo } from './code-table.js';
 import { INPUT_CODES } from './codes/input.js';
 import { SPEC_CODES } from './codes/spec.js';
+import { RUNTIME_CODES } from './codes/runtime.js';
 
 /**
  * Every error code Tessera can emit, with its HTTP status. Each area keeps its codes in
@@ -9,6 +10,7 @@ import { SPEC_CODES } from './codes/spec.js';
 export const ERROR_CODES = {
   ...INPUT_CODES,
   ...SPEC_CODES,
+  ...RUNTIME_CODES,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
