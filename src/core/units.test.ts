@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { formatBytes, parseBytes, parseDurationMs } from './units.js';
-import { TesseraError } from './errors/index.js';
+import type { TesseraError } from './errors/index.js';
 
 describe('parseDurationMs', () => {
   test.each([

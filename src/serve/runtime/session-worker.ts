@@ -3,6 +3,7 @@
  * never blocks the gateway's event loop, and so a replica's intra-op thread budget is its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { HostTensor } from './host-tensor.js';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
@@ -20,7 +21,7 @@ const ort = await import('onnxruntime-node');
 ort.env.logLevel = 'error';
 const frameworkInitMs = performance.now() - frameworkStart;
 
-let session: import('onnxruntime-node').InferenceSession;
+let session: InferenceSession;
 try {
   const t0 = performance.now();
   session = await ort.InferenceSession.create(init.modelPath, {
@@ -52,7 +53,7 @@ port.on('message', (msg: WorkerRequest) => {
 
 async function run(id: number, feeds: Record<string, HostTensor>, outputNames: string[] | undefined): Promise<void> {
   try {
-    const ortFeeds: Record<string, import('onnxruntime-node').Tensor> = {};
+    const ortFeeds: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
     const t0 = performance.now();
     const results = outputNames === undefined ? await session.run(ortFeeds) : await session.run(ortFeeds, outputNames);
