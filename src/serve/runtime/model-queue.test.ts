@@ -1,0 +1,71 @@
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { ModelQueue, type QueuedRequest } from './model-queue.js';
+
+function req(items: number, shapeKey = 'a', arrivalMs = 0, deadlineMs = 1e9): QueuedRequest<number> {
+  return { feeds: {}, items, shapeKey, arrivalMs, deadlineMs, resolve: () => undefined, reject: () => undefined };
+}
+
+describe('ModelQueue', () => {
+  test('refuses a request that would exceed the item bound instead of growing', () => {
+    const q = new ModelQueue<number>(4);
+    expect(q.offer(req(3))).toBe(true);
+    expect(q.offer(req(2))).toBe(false);
+    expect(q.offer(req(1))).toBe(true);
+    expect(q.items).toBe(4);
+  });
+
+  test('a batch holds the oldest request and later ones of the same shape only, in order', () => {
+    const q = new ModelQueue<number>(100);
+    const a1 = req(1, 'a');
+    const b1 = req(1, 'b');
+    const a2 = req(2, 'a');
+    const a3 = req(3, 'a');
+    [a1, b1, a2, a3].forEach((r) => q.offer(r));
+    expect(q.itemsCompatibleWithOldest(100)).toBe(6);
+    expect(q.takeBatch(4)).toEqual([a1, a2]);
+    expect(q.oldest()).toBe(b1);
+    expect(q.takeBatch(4)).toEqual([b1]);
+    expect(q.takeBatch(4)).toEqual([a3]);
+    expect(q.length).toBe(0);
+  });
+
+  test('expired requests are removed and returned for the caller to fail', () => {
+    const q = new ModelQueue<number>(100);
+    const late = req(1, 'a', 0, 10);
+    const fine = req(1, 'a', 0, 100);
+    q.offer(late);
+    q.offer(fine);
+    expect(q.expire(50)).toEqual([late]);
+    expect(q.items).toBe(1);
+  });
+
+  test('nothing is lost: every offered request is taken, expired or drained exactly once (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('offer', 'take', 'expire'), fc.integer({ min: 1, max: 5 }), fc.constantFrom('a', 'b', 'c'), fc.integer({ min: 0, max: 50 }))),
+        (ops) => {
+          const q = new ModelQueue<number>(20);
+          const accepted = new Set<QueuedRequest<number>>();
+          const out: QueuedRequest<number>[] = [];
+          let now = 0;
+          for (const [op, n, key, dl] of ops) {
+            now += 1;
+            if (op === 'offer') {
+              const r = req(n, key, now, now + dl);
+              if (q.offer(r)) accepted.add(r);
+            } else if (op === 'take') {
+              const batch = q.takeBatch(n);
+              expect(new Set(batch.map((r) => r.shapeKey)).size).toBeLessThanOrEqual(1);
+              out.push(...batch);
+            } else out.push(...q.expire(now));
+            expect(q.items).toBeLessThanOrEqual(20);
+          }
+          out.push(...q.drain());
+          expect(out.length).toBe(accepted.size);
+          expect(new Set(out)).toEqual(accepted);
+        },
+      ),
+    );
+  });
+});
