@@ -2,8 +2,8 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { ModelQueue, type QueuedRequest } from './model-queue.js';
 
-function req(items: number, shapeKey = 'a', arrivalMs = 0, deadlineMs = 1e9): QueuedRequest<number> {
-  return { feeds: {}, items, shapeKey, arrivalMs, deadlineMs, resolve: () => undefined, reject: () => undefined };
+function req(items: number, shapeKey = 'a', arrivalMs = 0, expiresAtMs = 1e9): QueuedRequest<number> {
+  return { feeds: {}, items, shapeKey, arrivalMs, deadlineMs: arrivalMs + 100, expiresAtMs, resolve: () => undefined, reject: () => undefined };
 }
 
 describe('ModelQueue', () => {
@@ -15,19 +15,20 @@ describe('ModelQueue', () => {
     expect(q.items).toBe(4);
   });
 
-  test('a batch holds the oldest request and later ones of the same shape only, in order', () => {
+  test('the compatible head holds the oldest request and later ones of its shape only, in order', () => {
     const q = new ModelQueue<number>(100);
     const a1 = req(1, 'a');
     const b1 = req(1, 'b');
     const a2 = req(2, 'a');
     const a3 = req(3, 'a');
     [a1, b1, a2, a3].forEach((r) => q.offer(r));
-    expect(q.itemsCompatibleWithOldest(100)).toBe(6);
-    expect(q.takeBatch(4)).toEqual([a1, a2]);
+    expect(q.compatibleHead(100)).toEqual([a1, a2, a3]);
+    // Stops at the first request that passes the limit: a policy needs no more.
+    expect(q.compatibleHead(2)).toEqual([a1, a2]);
+    q.remove([a1, a2]);
     expect(q.oldest()).toBe(b1);
-    expect(q.takeBatch(4)).toEqual([b1]);
-    expect(q.takeBatch(4)).toEqual([a3]);
-    expect(q.length).toBe(0);
+    expect(q.compatibleHead(4)).toEqual([b1]);
+    expect(q.items).toBe(4);
   });
 
   test('expired requests are removed and returned for the caller to fail', () => {
@@ -49,17 +50,20 @@ describe('ModelQueue', () => {
           const accepted = new Set<QueuedRequest<number>>();
           const out: QueuedRequest<number>[] = [];
           let now = 0;
-          for (const [op, n, key, dl] of ops) {
+          for (const [op, n, key, ttl] of ops) {
             now += 1;
             if (op === 'offer') {
-              const r = req(n, key, now, now + dl);
+              const r = req(n, key, now, now + ttl);
               if (q.offer(r)) accepted.add(r);
             } else if (op === 'take') {
-              const batch = q.takeBatch(n);
+              const head = q.compatibleHead(n);
+              const batch = head.slice(0, Math.max(1, Math.ceil(head.length / 2)));
               expect(new Set(batch.map((r) => r.shapeKey)).size).toBeLessThanOrEqual(1);
+              q.remove(batch);
               out.push(...batch);
             } else out.push(...q.expire(now));
             expect(q.items).toBeLessThanOrEqual(20);
+            expect(q.items).toBe([...accepted].filter((r) => !out.includes(r)).reduce((s, r) => s + r.items, 0));
           }
           out.push(...q.drain());
           expect(out.length).toBe(accepted.size);

@@ -8,8 +8,10 @@ export interface QueuedRequest<R = unknown> {
   /** Requests are only batched with others of the same key: non-batch shapes and unbatched values. */
   shapeKey: string;
   arrivalMs: number;
-  /** Past this the request is failed with a timeout rather than run late. */
+  /** When the response is due by the service's SLO; batching policies steer by it. */
   deadlineMs: number;
+  /** Past this the request is failed with a timeout rather than run late (the per-request timeout). */
+  expiresAtMs: number;
   resolve: (value: R) => void;
   reject: (err: unknown) => void;
 }
@@ -36,18 +38,6 @@ export class ModelQueue<R = unknown> {
     return this.q[0];
   }
 
-  /** Items that could go in one batch with the oldest request (same shape), in queue order. */
-  itemsCompatibleWithOldest(limit: number): number {
-    const first = this.oldest();
-    if (!first) return 0;
-    let n = 0;
-    for (let i = 0; i < this.q.length && n < limit; i++) {
-      const r = this.q[i] as QueuedRequest<R>;
-      if (r.shapeKey === first.shapeKey) n += r.items;
-    }
-    return Math.min(n, limit);
-  }
-
   /** Adds a request unless that would exceed the item bound. */
   offer(req: QueuedRequest<R>): boolean {
     if (this.itemCount + req.items > this.maxItems) return false;
@@ -57,33 +47,36 @@ export class ModelQueue<R = unknown> {
   }
 
   /**
-   * Takes the oldest request and, in order, later ones with its shape, while the total stays within
-   * `maxItems`. The oldest is always taken (even if it alone exceeds maxItems: it was admitted).
+   * The requests that may share a batch with the oldest (same shape key), in arrival order, up to
+   * the first one that takes the item count past `maxItems` — all a batching policy ever looks at.
    */
-  takeBatch(maxItems: number): QueuedRequest<R>[] {
-    const first = this.oldest();
+  compatibleHead(maxItems: number): QueuedRequest<R>[] {
+    const first = this.q[0];
     if (!first) return [];
-    const taken: QueuedRequest<R>[] = [first];
-    let total = first.items;
-    const keep: QueuedRequest<R>[] = [];
-    for (let i = 1; i < this.q.length; i++) {
-      const r = this.q[i] as QueuedRequest<R>;
-      if (r.shapeKey === first.shapeKey && total + r.items <= maxItems) {
-        taken.push(r);
-        total += r.items;
-      } else keep.push(r);
+    const head: QueuedRequest<R>[] = [];
+    let items = 0;
+    for (const r of this.q) {
+      if (r.shapeKey !== first.shapeKey) continue;
+      head.push(r);
+      items += r.items;
+      if (items > maxItems) break;
     }
-    this.q = keep;
-    this.itemCount -= total;
-    return taken;
+    return head;
   }
 
-  /** Removes and returns every request whose deadline has passed. */
+  /** Removes the given requests (a batch the policy chose from `compatibleHead`). */
+  remove(batch: readonly QueuedRequest<R>[]): void {
+    const chosen = new Set(batch);
+    this.q = this.q.filter((r) => !chosen.has(r));
+    for (const r of batch) this.itemCount -= r.items;
+  }
+
+  /** Removes and returns every request whose `expiresAtMs` has passed. */
   expire(nowMs: number): QueuedRequest<R>[] {
     const expired: QueuedRequest<R>[] = [];
     const keep: QueuedRequest<R>[] = [];
     for (const r of this.q) {
-      if (r.deadlineMs <= nowMs) expired.push(r);
+      if (r.expiresAtMs <= nowMs) expired.push(r);
       else keep.push(r);
     }
     if (expired.length === 0) return expired;

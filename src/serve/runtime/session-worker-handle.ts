@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { TesseraError } from '../../core/index.js';
 import type { HostTensor } from './host-tensor.js';
-import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+import type { TensorMetadata, WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
 export interface WorkerStartTimings {
   /** Thread spawned until the runtime (onnxruntime) is initialised: container/framework level. */
@@ -50,6 +50,8 @@ export class SessionWorkerHandle {
     readonly timings: WorkerStartTimings,
     readonly inputNames: readonly string[],
     readonly outputNames: readonly string[],
+    readonly inputMetadata: readonly TensorMetadata[],
+    readonly outputMetadata: readonly TensorMetadata[],
   ) {
     worker.on('message', (msg: WorkerResponse) => this.onMessage(msg));
     worker.on('error', () => undefined); // 'exit' follows and settles everything
@@ -75,7 +77,7 @@ export class SessionWorkerHandle {
           return;
         }
         const timings = { frameworkInitMs: msg.frameworkInitMs, sessionCreateMs: msg.sessionCreateMs, totalMs: performance.now() - t0 };
-        resolve(new SessionWorkerHandle(worker, timings, msg.inputNames, msg.outputNames));
+        resolve(new SessionWorkerHandle(worker, timings, msg.inputNames, msg.outputNames, msg.inputMetadata, msg.outputMetadata));
       });
     });
   }

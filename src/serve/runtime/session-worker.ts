@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { HostTensor } from './host-tensor.js';
-import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+import type { TensorMetadata, WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
 if (!parentPort) throw new Error('session-worker must run in a worker thread');
 const port = parentPort;
@@ -37,10 +37,16 @@ try {
     sessionCreateMs,
     inputNames: [...session.inputNames],
     outputNames: [...session.outputNames],
+    inputMetadata: session.inputMetadata.map(plainMetadata),
+    outputMetadata: session.outputMetadata.map(plainMetadata),
   });
 } catch (err) {
   send({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });
   process.exit(1);
+}
+
+function plainMetadata(m: InferenceSession.ValueMetadata): TensorMetadata {
+  return m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: [...m.shape] } : { name: m.name, isTensor: false };
 }
 
 port.on('message', (msg: WorkerRequest) => {

@@ -1,6 +1,7 @@
 import { TesseraError, isTesseraError } from '../../core/index.js';
 import type { HostTensor } from './host-tensor.js';
 import { SessionWorkerHandle, type RunResult, type WorkerStartTimings } from './session-worker-handle.js';
+import type { TensorMetadata } from './worker-protocol.js';
 
 export interface WorkerPoolOptions {
   modelPath: string;
@@ -25,14 +26,20 @@ export class WorkerPool {
   private restarts = 0;
   private replacing: Promise<void> | undefined;
 
-  private constructor(private readonly opts: WorkerPoolOptions, readonly startTimings: WorkerStartTimings[]) {}
+  private constructor(
+    private readonly opts: WorkerPoolOptions,
+    readonly startTimings: WorkerStartTimings[],
+    private readonly signature: { inputs: readonly TensorMetadata[]; outputs: readonly TensorMetadata[] },
+  ) {}
 
   /** Container and framework level warm-up: every instance's thread, runtime and session are up before the pool is returned. */
   static async start(opts: WorkerPoolOptions): Promise<WorkerPool> {
+    if (opts.instances < 1) throw new RangeError('a worker pool needs at least one instance');
     const handles = await Promise.all(
       Array.from({ length: opts.instances }, () => SessionWorkerHandle.start({ modelPath: opts.modelPath, intraOpNumThreads: opts.intraOpNumThreads })),
     );
-    const pool = new WorkerPool(opts, handles.map((h) => h.timings));
+    const first = handles[0] as SessionWorkerHandle;
+    const pool = new WorkerPool(opts, handles.map((h) => h.timings), { inputs: first.inputMetadata, outputs: first.outputMetadata });
     for (const h of handles) pool.adopt(h);
     return pool;
   }
@@ -49,8 +56,13 @@ export class WorkerPool {
     return this.restarts;
   }
 
-  get inputNames(): readonly string[] {
-    return this.workers[0]?.inputNames ?? [];
+  /** The model's signature as the first worker's session reports it. */
+  get inputMetadata(): readonly TensorMetadata[] {
+    return this.signature.inputs;
+  }
+
+  get outputMetadata(): readonly TensorMetadata[] {
+    return this.signature.outputs;
   }
 
   /** Runs one batch on a free worker (waiting for one if all are busy). */
