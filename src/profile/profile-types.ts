@@ -41,6 +41,16 @@ export interface ProfilePoint {
   samples: number;
   /** Peak resident memory added by this point over the loaded model, when measured. */
   memoryAddedBytes?: number;
+  /** Whether the stability rule was met before the run cap (docs/profiles.md); absent for imports. */
+  stable?: boolean;
+}
+
+/** How one input was fed while measuring: per-item shape (batch axis left out), dtype, batch axis. */
+export interface ProfileInputSignature {
+  shape: number[];
+  dtype: string;
+  /** `null` for an input that is not batched. */
+  batchAxis: number | null;
 }
 
 export interface ProfileRuntime {
@@ -64,6 +74,12 @@ export interface ModelProfile {
   loadMs?: number;
   /** First inference after load (model-level warm-up), ms. */
   firstInferenceMs?: number;
+  /** Loading the runtime itself (once per process, before any model), ms; part of a cold start. */
+  frameworkInitMs?: number;
+  /** The inputs the figures were measured with (a different input shape is a different profile). */
+  inputs?: Record<string, ProfileInputSignature>;
+  /** Hash of the input description the profile was keyed by in the store. */
+  inputsKey?: string;
   /** Resident memory added by loading the model, bytes. */
   memoryBytes?: number;
   /** Memory the runtime arena reports, when it does. */

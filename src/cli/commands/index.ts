@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerValidate } from './validate.js';
 import { registerSchema } from './schema.js';
+import { registerProfile } from './profile.js';
 
 /** Every command, in the order `tessera --help` lists them. Add a command here. */
 export function registerCommands(program: Command): void {
   registerValidate(program);
   registerSchema(program);
+  registerProfile(program);
 }
