@@ -17,6 +17,11 @@ export interface ServedModel {
   outputs: readonly OrtMetadata[];
   /** Batch axis per input from the fleet spec (null: not batched); absent means axis 0. */
   batchAxes: Readonly<Record<string, number | null>>;
+  /**
+   * Per-item shapes the spec plans for (and warm-up ran). Reported as the metadata's fixed dims,
+   * as Triton reports its config dims, so the gateway refuses shapes this deployment does not run.
+   */
+  itemShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
 /**
@@ -37,7 +42,7 @@ export class RuntimeRepository implements ModelRepository {
           name: s.name,
           versions: [VERSION],
           platform: 'onnxruntime_onnx',
-          inputs: s.inputs.map((m) => toOipMetadata(m, s.batchAxes[m.name] === undefined ? 0 : (s.batchAxes[m.name] as number | null))),
+          inputs: s.inputs.map((m) => toOipMetadata(m, s.batchAxes[m.name] === undefined ? 0 : (s.batchAxes[m.name] as number | null), s.itemShapes?.[m.name])),
           outputs: s.outputs.map((m) => toOipMetadata(m, null)),
         },
       });
@@ -89,9 +94,10 @@ export class RuntimeRepository implements ModelRepository {
   }
 }
 
-function toOipMetadata(m: OrtMetadata, batchAxis: number | null): TensorMetadata {
+function toOipMetadata(m: OrtMetadata, batchAxis: number | null, itemShape?: readonly number[]): TensorMetadata {
   const datatype = (m.type && toOipDatatype(m.type)) || 'FP32';
-  const shape = (m.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
-  if (batchAxis !== null && shape.length > batchAxis) shape[batchAxis] = -1;
+  let shape = (m.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
+  if (itemShape) shape = batchAxis === null ? [...itemShape] : [...itemShape.slice(0, batchAxis), -1, ...itemShape.slice(batchAxis)];
+  else if (batchAxis !== null && shape.length > batchAxis) shape[batchAxis] = -1;
   return { name: m.name, datatype, shape };
 }

@@ -70,12 +70,11 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     const file = resolveModelFile(source, { baseDir: o.loaded.baseDir, ...(o.modelCacheDir ? { cacheDir: o.modelCacheDir } : {}) });
     const sig = readOnnxSignature(file);
     const batchAxes = Object.fromEntries(Object.entries(model.input ?? {}).map(([k, v]) => [k, v.batchAxis]));
-    served.push({ name: svc.name, pool: svc.pool, inputs: sig.inputs, outputs: sig.outputs, batchAxes });
+    served.push({ name: svc.name, pool: svc.pool, inputs: sig.inputs, outputs: sig.outputs, batchAxes, itemShapes: Object.fromEntries(Object.entries(model.input ?? {}).map(([k, v]) => [k, v.shape])) });
     // Without a measured footprint, twice the file size: weights plus the arena's first allocations.
     pooled.push({ name: svc.name, pool: svc.pool, memoryBytes: model.memoryBytes ?? 2 * statSync(file).size, start });
   }
   const budget = o.coldBudgetBytes ?? (o.plan.coldPools.reduce((n, p) => n + p.memoryBytes, 0) || 512 * 1024 ** 2);
-  let repository: RuntimeRepository | undefined;
   const pools = new ModelPools({
     models: pooled,
     coldBudgetBytes: budget,
@@ -84,7 +83,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     metrics,
     logger: o.logger,
   });
-  repository = new RuntimeRepository(served, pools);
+  const repository = new RuntimeRepository(served, pools);
   const gateway = createGateway({
     repository,
     bodyLimitBytes: o.bodyLimitBytes ?? 64 * 1024 * 1024,
@@ -110,7 +109,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
   const drain = (): Promise<void> => {
     drained ??= (async () => {
       clearInterval(tick);
-      repository?.setDraining();
+      repository.setDraining();
       await gateway.close();
       await Promise.all(pools.resident().map((r) => r.drain()));
       await pools.close();

@@ -1,0 +1,10 @@
+export { OIP_DATATYPES, ELEMENT_BYTES, isOipDatatype, oipToOrtType, toOipDatatype, type OipDatatype, type NumericDatatype, type OrtTensorType } from './datatypes.js';
+export { halfBitsToNumber, numberToHalfBits } from './float16.js';
+export { parseLenientJson, parseRequestJson, JsonSyntaxError } from './lenient-json.js';
+export { ONNX_PLATFORM, modelMetadataJson, oipShape } from './metadata.js';
+export type { ModelRepository, ModelMetadata, TensorMetadata, InferenceRequest, InferOptions, InferenceResult } from './repository.js';
+export { decodeInferRequest, INFERENCE_HEADER_CONTENT_LENGTH, type DecodedInferRequest, type RequestedOutput, type InferBody } from './request-codec.js';
+export { encodeInferResponse, encodeError, type EncodedResponse } from './response-codec.js';
+export { fromJsonData, fromBinaryData, toJsonDataText, toBinaryChunks, binaryByteSize, type DecodeDataOptions } from './tensor-data.js';
+export { elementCount, isBytesData, type OipTensor, type NamedTensor, type TensorData, type NumericTensorData, type BytesTensorData, type NumericDataOf, type Parameters, type ParameterValue } from './tensor.js';
+export { validateAgainstModel } from './validate.js';
