@@ -2,10 +2,18 @@ import type { Command } from 'commander';
 import { registerValidate } from './validate.js';
 import { registerSchema } from './schema.js';
 import { registerProfile } from './profile.js';
+import { registerHardware } from './hardware.js';
+import { registerServe } from './serve.js';
+import { registerBench } from './bench.js';
+import { registerPlan } from './plan.js';
 
 /** Every command, in the order `tessera --help` lists them. Add a command here. */
 export function registerCommands(program: Command): void {
   registerValidate(program);
   registerSchema(program);
   registerProfile(program);
+  registerHardware(program);
+  registerServe(program);
+  registerBench(program);
+  registerPlan(program);
 }
