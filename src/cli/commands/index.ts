@@ -6,6 +6,9 @@ import { registerHardware } from './hardware.js';
 import { registerServe } from './serve.js';
 import { registerBench } from './bench.js';
 import { registerPlan } from './plan.js';
+import { registerDetect } from './detect.js';
+import { registerForecast } from './forecast.js';
+import { registerEvents } from './events.js';
 
 /** Every command, in the order `tessera --help` lists them. Add a command here. */
 export function registerCommands(program: Command): void {
@@ -16,4 +19,7 @@ export function registerCommands(program: Command): void {
   registerServe(program);
   registerBench(program);
   registerPlan(program);
+  registerDetect(program);
+  registerForecast(program);
+  registerEvents(program);
 }
