@@ -58,6 +58,14 @@ export interface PlanReplica {
   utilization: number;
   /** True when the figures come from a scaled estimate rather than a profile of this slice. */
   estimated: boolean;
+  /** Requests per second the plan routes to this replica (= utilization × capacityRps). */
+  loadRps?: number;
+  /** Highest rate the slice sustains within the SLO with capacity-maximising batch settings (an adaptive batcher's ceiling). */
+  maxCapacityRps?: number;
+  /** Intra-op threads per instance, for CPU replicas. */
+  threads?: number;
+  /** Where the figures come from: the profile used, or the scaling rule of an estimate. */
+  basis?: string;
 }
 
 export interface PlanService {
@@ -70,6 +78,12 @@ export interface PlanService {
   /** Why the cost model chose this pool. */
   poolReason: string;
   replicas: PlanReplica[];
+  /** Predicted p99 of the service: the worst of its replicas'. */
+  predictedP99Ms?: number;
+  /** Sum of its replicas' capacityRps. */
+  capacityRps?: number;
+  /** True when any of its replicas' figures are estimated. */
+  estimated?: boolean;
 }
 
 /** Slices shared by cold-pool services: models loaded on demand, evicted LRU under `memoryBytes`. */
@@ -77,6 +91,14 @@ export interface PlanColdPool {
   slice: string;
   services: string[];
   memoryBytes: number;
+  /** Slice profile and node/GPU, denormalised from the slice. */
+  sliceProfile?: string;
+  node?: string;
+  gpu?: string;
+  /** Models the pool keeps loaded at once (memory ÷ model size). */
+  residentModels?: number;
+  /** Expected share of the pool's requests that find their model evicted (Che's LRU approximation). */
+  expectedMissRate?: number;
 }
 
 export interface PlanInfeasibility {
@@ -99,6 +121,14 @@ export interface PlanSummary {
   objective: number;
   solveMs: number;
   lowerBoundGpus?: number;
+  /** How the solver stopped: `optimal`, `time-limit`, `gap-limit`, `greedy`, `rule`. */
+  status?: string;
+  /** Against `--current`: GPUs whose MIG layout changes and replicas that move. */
+  reconfiguration?: { repartitionedGpus: number; movedReplicas: number };
+  /** Replicas whose figures are estimated (no profile of their slice). */
+  estimatedReplicas?: number;
+  /** Sum of planned demand, requests/s. */
+  demandRps?: number;
 }
 
 export interface Plan {

@@ -49,3 +49,23 @@ export { importMigCsv, parseMigCsv, migRowsToProfiles, MIG_CSV_HEADER, type MigC
 export { migProfileName, canonicalGpuType, gpuTypeFromPath, MIG_GPU_TYPES } from './import/mig-slices.js';
 export { loadProfilesForFleet, type FleetProfilesOptions } from './fleet-profiles.js';
 export { parseInputFlag, parseInputFlags } from './input-flag.js';
+// The performance model (model API only; its hardware adapter stays internal to avoid clashing with src/hardware).
+export {
+  PerformanceModel,
+  type PerformanceModelOptions,
+  type ExecEstimate,
+  type OperatingPoint,
+  type OperatingPointQuery,
+  type LatencyRule,
+  type SliceRef,
+  type PerfSliceKind,
+  migSlice,
+  wholeGpuSlice,
+  gpuShareSlice,
+  cpuSlice,
+  sliceKey,
+  sliceFromPlan,
+  erlangC,
+  batchQueue,
+  nexusWorstCaseMs,
+} from './perf/index.js';
