@@ -2,6 +2,11 @@ import type { ErrorCodeInfo } from './code-table.js';
 import { INPUT_CODES } from './codes/input.js';
 import { SPEC_CODES } from './codes/spec.js';
 import { RUNTIME_CODES } from './codes/runtime.js';
+import { POLICY_CODES } from './codes/policy.js';
+import { PROFILE_CODES } from './codes/profile.js';
+import { SERVE_CODES } from './codes/serve.js';
+import { PLAN_CODES } from './codes/plan.js';
+import { HARDWARE_CODES } from './codes/hardware.js';
 
 /**
  * Every error code Tessera can emit, with its HTTP status. Each area keeps its codes in
@@ -11,6 +16,11 @@ export const ERROR_CODES = {
   ...INPUT_CODES,
   ...SPEC_CODES,
   ...RUNTIME_CODES,
+  ...POLICY_CODES,
+  ...PROFILE_CODES,
+  ...SERVE_CODES,
+  ...PLAN_CODES,
+  ...HARDWARE_CODES,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

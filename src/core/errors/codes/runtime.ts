@@ -10,5 +10,6 @@ export const RUNTIME_CODES = {
   TESSERA_ERR_RUNTIME_DEADLINE: { httpStatus: 503, summary: 'The request could not meet its deadline with the work already queued; refused at once (see Retry-After).' },
   TESSERA_ERR_RUNTIME_TIMEOUT: { httpStatus: 504, summary: 'The request waited past its timeout and was failed rather than run late.' },
   TESSERA_ERR_RUNTIME_NOT_READY: { httpStatus: 503, summary: 'The model is loading or warming up and not ready yet.' },
+  TESSERA_ERR_RUNTIME_PLAN_MISMATCH: { httpStatus: 400, summary: 'The plan does not match the fleet spec (a service, model or slice it names is missing).' },
   TESSERA_ERR_RUNTIME_CLOSED: { httpStatus: 503, summary: 'The runtime is draining or closed and takes no new work.' },
 } as const satisfies CodeTable;
