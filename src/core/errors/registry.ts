@@ -2,6 +2,7 @@ import type { ErrorCodeInfo } from './code-table.js';
 import { INPUT_CODES } from './codes/input.js';
 import { SPEC_CODES } from './codes/spec.js';
 import { RUNTIME_CODES } from './codes/runtime.js';
+import { OBSERVE_CODES } from './codes/observe.js';
 import { POLICY_CODES } from './codes/policy.js';
 import { PROFILE_CODES } from './codes/profile.js';
 import { SERVE_CODES } from './codes/serve.js';
@@ -16,6 +17,7 @@ export const ERROR_CODES = {
   ...INPUT_CODES,
   ...SPEC_CODES,
   ...RUNTIME_CODES,
+  ...OBSERVE_CODES,
   ...POLICY_CODES,
   ...PROFILE_CODES,
   ...SERVE_CODES,
