@@ -5,6 +5,7 @@ import { registerProfile } from './profile.js';
 import { registerHardware } from './hardware.js';
 import { registerServe } from './serve.js';
 import { registerBench } from './bench.js';
+import { registerSimulate } from './simulate.js';
 import { registerPlan } from './plan.js';
 import { registerDetect } from './detect.js';
 import { registerForecast } from './forecast.js';
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerHardware(program);
   registerServe(program);
   registerBench(program);
+  registerSimulate(program);
   registerPlan(program);
   registerDetect(program);
   registerForecast(program);

@@ -8,6 +8,7 @@ import { PROFILE_CODES } from './codes/profile.js';
 import { SERVE_CODES } from './codes/serve.js';
 import { PLAN_CODES } from './codes/plan.js';
 import { HARDWARE_CODES } from './codes/hardware.js';
+import { SIM_CLUSTER_CODES } from './codes/sim-cluster.js';
 
 /**
  * Every error code Tessera can emit, with its HTTP status. Each area keeps its codes in
@@ -23,6 +24,7 @@ export const ERROR_CODES = {
   ...SERVE_CODES,
   ...PLAN_CODES,
   ...HARDWARE_CODES,
+  ...SIM_CLUSTER_CODES,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Plan } from '../../plan/plan-types.js';
+import { runCommand, printJson, EXIT } from '../output.js';
+
+interface SimulateFlags {
+  file: string;
+  plan?: string;
+  duration: string;
+  seed: string;
+  batchPolicy?: string;
+  rateScale: string;
+  store: string;
+  json?: boolean;
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description('replay a plan in virtual time with the runtime\'s batching policies and the profiled service times')
+    .requiredOption('-f, --file <fleet.yaml>', 'fleet spec')
+    .option('--plan <plan.json>', 'a plan from `tessera plan --json` (default: plan the fleet now)')
+    .option('--duration <d>', 'simulated time (30s, 10m, 1h)', '60s')
+    .option('--seed <n>', 'seed for arrivals and service-time noise', '1')
+    .option('--batch-policy <name>', 'run every replica with this policy: triton | adaptive | aimd | slo-aware | none')
+    .option('--rate-scale <x>', 'multiply every service\'s arrival rate', '1')
+    .option('--store <dir>', 'profile store', '.tessera/profiles')
+    .option('--json', 'print the full result as JSON')
+    .action(async (opts: SimulateFlags) => {
+      await runCommand(opts, () => runSimulate(opts));
+    });
+}
+
+async function runSimulate(opts: SimulateFlags): Promise<number> {
+  const core = await import('../../core/index.js');
+  const prof = await import('../../profile/index.js');
+  const { planFleet } = await import('../../plan/index.js');
+  const { simulatePlan } = await import('../../sim/index.js');
+  const { isBatchPolicyName } = await import('../../policy/index.js');
+  const flag = (m: string): Error => new core.TesseraError('TESSERA_ERR_INPUT_FLAG', m);
+  const loaded = core.loadFleetFile(opts.file);
+  const profiles = prof.loadProfilesForFleet(loaded, opts.store);
+  if (opts.batchPolicy !== undefined && !isBatchPolicyName(opts.batchPolicy)) throw new core.TesseraError('TESSERA_ERR_POLICY_UNKNOWN', `no batching policy '${opts.batchPolicy}'; use triton, adaptive, aimd, slo-aware or none`);
+  const rateScale = Number(opts.rateScale);
+  if (!(rateScale > 0)) throw flag(`--rate-scale must be a positive number (got '${opts.rateScale}')`);
+  let plan: Plan;
+  if (opts.plan) {
+    try {
+      plan = JSON.parse(readFileSync(opts.plan, 'utf8')) as Plan;
+    } catch (cause) {
+      throw new core.TesseraError('TESSERA_ERR_INPUT_FILE_UNREADABLE', `cannot read plan '${opts.plan}'`, { cause });
+    }
+  } else plan = await planFleet(loaded.fleet, profiles);
+  const model = new prof.PerformanceModel(profiles);
+  const durationMs = core.parseDurationMs(opts.duration);
+  const showProgress = process.stderr.isTTY && !opts.json;
+  const result = simulatePlan({
+    fleet: loaded.fleet,
+    plan,
+    model,
+    durationMs,
+    seed: Number(opts.seed),
+    rateScale,
+    ...(opts.batchPolicy ? { batchPolicy: opts.batchPolicy as 'triton' } : {}),
+    ...(showProgress ? { onProgress: (t: number, total: number) => process.stderr.write(`\rsimulating ${((100 * t) / total).toFixed(0)}%`) } : {}),
+  });
+  if (showProgress) process.stderr.write('\n');
+  if (opts.json) {
+    printJson({ ...result, services: result.services.map(({ throughputTimeline: _t, ...s }) => s) });
+  } else {
+    const rows = result.services.map((s) => [s.name, s.requests, s.completed, s.dropped, s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), `${(100 * s.sloAttainment).toFixed(2)}%`, s.throughputPerS.toFixed(1), `±${(100 * s.throughputFluctuation).toFixed(1)}%`, s.meanBatchSize.toFixed(2)]);
+    const head = ['service', 'requests', 'completed', 'dropped', 'p50 ms', 'p99 ms', 'SLO att.', 'thr/s', 'fluct.', 'batch'];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+    const line = (r: (string | number)[]): string => r.map((c, i) => String(c).padEnd(widths[i] as number)).join('  ');
+    const sm = result.summary;
+    process.stdout.write(
+      `${line(head)}\n${rows.map(line).join('\n')}\n\n` +
+        `simulated ${(sm.durationMs / 1000).toFixed(0)} s, ${sm.requests} requests, ${sm.events} events in ${(sm.wallMs / 1000).toFixed(2)} s wall · mean slice utilisation ${(100 * sm.utilization).toFixed(1)}% · $${sm.costPerHour.toFixed(2)}/h · $ per 1k inferences ${sm.costPer1kInferences.toFixed(5)}\n`,
+    );
+  }
+  return EXIT.OK;
+}
