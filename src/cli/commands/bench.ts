@@ -23,7 +23,7 @@ interface BenchFlags {
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description('drive an OIP server with open-loop (--rate, --trace) or closed-loop (--concurrency) load; HDR latency histograms')
+    .description('drive an OIP server with open-loop (--rate) or closed-loop (--concurrency) load; HDR latency histograms')
     .requiredOption('--url <url>', 'server base URL, e.g. http://127.0.0.1:8000')
     .requiredOption('--model <name>', 'model (service) to call')
     .option('--rate <rps>', 'open loop: arrivals per second (they never wait for responses)')
