@@ -10,6 +10,7 @@ import { registerPlan } from './plan.js';
 import { registerDetect } from './detect.js';
 import { registerForecast } from './forecast.js';
 import { registerEvents } from './events.js';
+import { registerK8s } from './k8s.js';
 
 /** Every command, in the order `tessera --help` lists them. Add a command here. */
 export function registerCommands(program: Command): void {
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerDetect(program);
   registerForecast(program);
   registerEvents(program);
+  registerK8s(program);
 }

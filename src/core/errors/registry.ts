@@ -8,6 +8,7 @@ import { PROFILE_CODES } from './codes/profile.js';
 import { SERVE_CODES } from './codes/serve.js';
 import { PLAN_CODES } from './codes/plan.js';
 import { HARDWARE_CODES } from './codes/hardware.js';
+import { K8S_CODES } from './codes/k8s.js';
 import { SIM_CLUSTER_CODES } from './codes/sim-cluster.js';
 
 /**
@@ -24,6 +25,7 @@ export const ERROR_CODES = {
   ...SERVE_CODES,
   ...PLAN_CODES,
   ...HARDWARE_CODES,
+  ...K8S_CODES,
   ...SIM_CLUSTER_CODES,
 } as const;
 
