@@ -1,3 +1,41 @@
 export { simulatePlan, fluctuation, type SimulatePlanOptions, type SimulationResult, type ServiceSimReport } from './cluster/simulate-plan.js';
 export { EventHeap } from './cluster/event-heap.js';
 export { syntheticGaps, gapsForTraffic } from './cluster/arrivals.js';
+
+// Engine foundations (docs/simulator.md): event engine, arrival processes, trace readers, FIFO model.
+export { SimEngine, type SimHandler, type SimCallback, type EventId, type SimEngineOptions, type RunResult } from './engine/engine.js';
+export { EventQueue, MAX_PENDING_EVENTS } from './engine/event-queue.js';
+export { Float64Ring } from './engine/float64-ring.js';
+export { ArrivalStream, arrivalSource, arrivalsFromArray, collectArrivals, type ArrivalSource } from './arrivals/arrival-stream.js';
+export {
+  BurstyArrivals,
+  ConstantArrivals,
+  PoissonArrivals,
+  burstyArrivals,
+  constantArrivals,
+  poissonArrivals,
+  type BurstyArrivalOptions,
+  type SyntheticArrivalOptions,
+} from './arrivals/synthetic.js';
+export { CarryRounder, IntervalSpreader, type SpreadMode } from './arrivals/spread.js';
+export { limitArrivals, scaleRate, scaleTime, shiftTime, splitArrivals, type SplitOptions } from './arrivals/transform.js';
+export { arrivalsForTraffic, type TrafficArrivalOptions } from './traffic.js';
+export {
+  azureFunctionsArrivals,
+  azureFunctionsSeriesArrivals,
+  listAzureFunctions,
+  readAzureFunctionsSeries,
+  type AzureFunctionSelector,
+  type AzureFunctionSummary,
+  type AzureFunctionsArrivalOptions,
+  type AzureFunctionsSeries,
+} from './traces/azure-functions.js';
+export { AzureLlmTraceReader, azureLlmArrivals, type AzureLlmArrivalOptions } from './traces/azure-llm.js';
+export { qpsSeriesArrivals, type QpsSeriesOptions } from './traces/qps-series.js';
+export { CountSeriesArrivals, type CountIntervals, type CountSpreadOptions } from './traces/count-series.js';
+export { openTrace, scanTrace, type TraceFormat, type TraceOptions, type TraceScan } from './traces/open-trace.js';
+export { LineReader } from './traces/line-reader.js';
+export { LatencyStats, type LatencySummary } from './stats/latency-stats.js';
+export { FifoQueue, simulateFifo, type FifoQueueOptions, type FifoResult, type FifoRunOptions } from './fifo/fifo-queue.js';
+export { deterministicServiceTime, exponentialServiceTime, lognormalServiceTime, type ServiceTimeSampler } from './fifo/service-time.js';
+export { erlangC, md1MeanWaitMs, mg1MeanWaitMs, mmcMeanWaitMs } from './fifo/queueing-theory.js';

@@ -9,6 +9,7 @@ import { SERVE_CODES } from './codes/serve.js';
 import { PLAN_CODES } from './codes/plan.js';
 import { HARDWARE_CODES } from './codes/hardware.js';
 import { K8S_CODES } from './codes/k8s.js';
+import { SIM_CODES } from './codes/sim.js';
 import { SIM_CLUSTER_CODES } from './codes/sim-cluster.js';
 
 /**
@@ -26,6 +27,7 @@ export const ERROR_CODES = {
   ...PLAN_CODES,
   ...HARDWARE_CODES,
   ...K8S_CODES,
+  ...SIM_CODES,
   ...SIM_CLUSTER_CODES,
 } as const;
 
