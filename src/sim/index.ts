@@ -1,6 +1,4 @@
 export { simulatePlan, fluctuation, type SimulatePlanOptions, type SimulationResult, type ServiceSimReport } from './cluster/simulate-plan.js';
-export { EventHeap } from './cluster/event-heap.js';
-export { syntheticGaps, gapsForTraffic } from './cluster/arrivals.js';
 
 // Engine foundations (docs/simulator.md): event engine, arrival processes, trace readers, FIFO model.
 export { SimEngine, type SimHandler, type SimCallback, type EventId, type SimEngineOptions, type RunResult } from './engine/engine.js';

@@ -59,6 +59,7 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
     plan,
     model,
     durationMs,
+    baseDir: loaded.baseDir,
     seed: Number(opts.seed),
     rateScale,
     ...(opts.batchPolicy ? { batchPolicy: opts.batchPolicy as 'triton' } : {}),

@@ -3,8 +3,9 @@ import { TesseraError, createRng, type Fleet, type Rng } from '../../core/index.
 import { sliceFromPlan, type PerformanceModel } from '../../profile/index.js';
 import { createBatchPolicy, type BatchPolicy, type BatchPolicyName, type BatchPolicyStateBase } from '../../policy/index.js';
 import type { Plan, PlanReplica } from '../../plan/plan-types.js';
-import { gapsForTraffic } from './arrivals.js';
-import { EventHeap } from './event-heap.js';
+import type { ArrivalSource } from '../arrivals/arrival-stream.js';
+import { SimEngine, type EventId } from '../engine/engine.js';
+import { arrivalsForTraffic } from '../traffic.js';
 
 export interface SimulatePlanOptions {
   fleet: Fleet;
@@ -17,8 +18,10 @@ export interface SimulatePlanOptions {
   batchPolicy?: BatchPolicyName;
   /** Multiply every service's arrival rate. */
   rateScale?: number;
-  /** Arrival gaps per service, overriding the spec's traffic (e.g. from a trace). */
-  gaps?: ReadonlyMap<string, () => number>;
+  /** Folder trace paths in the spec resolve against (the spec's folder). @default the working directory */
+  baseDir?: string;
+  /** Arrivals per service, overriding the spec's traffic. */
+  arrivals?: ReadonlyMap<string, ArrivalSource>;
   /** Throughput windows for the fluctuation figure, ms. @default 1000 */
   windowMs?: number;
   onProgress?: (simulatedMs: number, totalMs: number) => void;
@@ -74,8 +77,9 @@ interface SimReplica {
   instances: number;
   busy: number;
   busyMs: number;
-  /** Armed policy timer (to ignore stale ones). */
+  /** The armed policy timer, if any. */
   timerAtMs: number;
+  timerId: EventId | undefined;
   sampleMs: (b: number) => number;
 }
 
@@ -94,10 +98,8 @@ interface SimService {
   batches: number;
   batchItems: number;
   timeline: number[];
-  nextGap: () => number;
+  arrivals: ArrivalSource;
 }
-
-type Event = { kind: 'arrival'; svc: SimService } | { kind: 'done'; rep: SimReplica; batch: SimRequest[]; startMs: number; serviceMs: number } | { kind: 'timer'; rep: SimReplica; atMs: number };
 
 /**
  * Replays a plan in virtual time: arrivals per service, one batch loop per replica running the
@@ -108,7 +110,7 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
   const wall0 = performance.now();
   const rng = createRng(o.seed ?? 1);
   const windowMs = o.windowMs ?? 1000;
-  const heap = new EventHeap<Event>();
+  const engine = new SimEngine();
   const gpuTypeOf = new Map(o.plan.gpus.map((g) => [g.id, g.type]));
   const sliceById = new Map(o.plan.slices.map((s) => [s.id, s]));
   const services: SimService[] = [];
@@ -118,8 +120,7 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
     const spec = o.fleet.services.find((s) => s.name === ps.name);
     const modelSpec = o.fleet.models.find((m) => m.name === ps.model);
     if (!spec || !modelSpec) throw new TesseraError('TESSERA_ERR_SIM_PLAN_MISMATCH', `the plan names service '${ps.name}' (model '${ps.model}'), which the fleet spec does not have; re-plan for this spec`);
-    const gaps = o.gaps?.get(ps.name) ?? gapsForTraffic(spec.traffic, rng.fork(), o.rateScale ?? 1);
-    if (!gaps) throw new TesseraError('TESSERA_ERR_SIM_TRAFFIC', `service '${ps.name}' is driven by a trace; pass its arrivals (trace replay) or give traffic.rps`);
+    const arrivals = o.arrivals?.get(ps.name) ?? arrivalsForTraffic(spec.traffic, { baseDir: o.baseDir ?? process.cwd(), rng: rng.fork(), durationMs: o.durationMs, rateScale: o.rateScale ?? 1 });
     const largest = Math.max(1, ...ps.replicas.map((r) => r.batching.maxBatchSize));
     const svc: SimService = {
       name: ps.name,
@@ -136,7 +137,7 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
       batches: 0,
       batchItems: 0,
       timeline: [],
-      nextGap: gaps,
+      arrivals,
     };
     for (const r of ps.replicas) {
       const slice = sliceById.get(r.slice);
@@ -156,60 +157,59 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
         sloMs: spec.slo.p99Ms,
         serviceTimePrior: linearPrior(o.model, ps.model, sliceRef, instances, maxBatch),
       });
-      const rep: SimReplica = { service: svc, replica: r, policy, state: policy.initialState(), instances, busy: 0, busyMs: 0, timerAtMs: Number.POSITIVE_INFINITY, sampleMs: sampler };
+      const rep: SimReplica = { service: svc, replica: r, policy, state: policy.initialState(), instances, busy: 0, busyMs: 0, timerAtMs: Number.POSITIVE_INFINITY, timerId: undefined, sampleMs: sampler };
       svc.replicas.push(rep);
       replicas.push(rep);
     }
     services.push(svc);
-    heap.push(svc.nextGap(), { kind: 'arrival', svc });
+    scheduleNextArrival(svc);
   }
 
-  let events = 0;
   let nextProgress = 0;
-  for (;;) {
-    const e = heap.pop();
-    if (!e || e.timeMs > o.durationMs) break;
-    events++;
-    const now = e.timeMs;
+  function scheduleNextArrival(svc: SimService): void {
+    const t = svc.arrivals.nextMs();
+    if (Number.isFinite(t) && t <= o.durationMs) engine.at(t, () => onArrival(svc));
+  }
+
+  function onArrival(svc: SimService): void {
+    const now = engine.nowMs;
     if (o.onProgress && now >= nextProgress) {
       o.onProgress(now, o.durationMs);
       nextProgress = now + o.durationMs / 50;
     }
-    const ev = e.item;
-    if (ev.kind === 'arrival') {
-      const svc = ev.svc;
-      svc.requests++;
-      if (svc.queuedItems + 1 > svc.maxQueueItems) svc.dropped++;
-      else {
-        svc.queue.push({ arrivalMs: now, deadlineMs: now + svc.sloMs, items: 1 });
-        svc.queuedItems++;
-        for (const rep of svc.replicas) consult(rep, now);
-      }
-      heap.push(now + Math.max(1e-6, svc.nextGap()), { kind: 'arrival', svc });
-    } else if (ev.kind === 'done') {
-      const rep = ev.rep;
-      const svc = rep.service;
-      rep.busy--;
-      rep.busyMs += ev.serviceMs;
-      let met = 0;
-      for (const r of ev.batch) {
-        const lat = now - r.arrivalMs;
-        svc.hist.recordValue(Math.max(1, Math.round(lat * 1000)));
-        svc.completed++;
-        if (lat <= svc.sloMs) met++;
-        const w = Math.floor(now / windowMs);
-        while (svc.timeline.length <= w) svc.timeline.push(0);
-        svc.timeline[w] = (svc.timeline[w] ?? 0) + 1;
-      }
-      svc.withinSlo += met;
-      const items = ev.batch.length;
-      rep.state = rep.policy.observe(rep.state, { items, requests: items, serviceMs: ev.serviceMs, completedAtMs: now, deadlineMet: met, deadlineMissed: items - met });
-      for (const r of svc.replicas) consult(r, now);
-    } else if (ev.atMs === ev.rep.timerAtMs) {
-      ev.rep.timerAtMs = Number.POSITIVE_INFINITY;
-      consult(ev.rep, now);
+    svc.requests++;
+    if (svc.queuedItems + 1 > svc.maxQueueItems) svc.dropped++;
+    else {
+      svc.queue.push({ arrivalMs: now, deadlineMs: now + svc.sloMs, items: 1 });
+      svc.queuedItems++;
+      for (const rep of svc.replicas) consult(rep, now);
     }
+    scheduleNextArrival(svc);
   }
+
+  function onDone(rep: SimReplica, batch: SimRequest[], serviceMs: number): void {
+    const now = engine.nowMs;
+    const svc = rep.service;
+    rep.busy--;
+    rep.busyMs += serviceMs;
+    let met = 0;
+    for (const r of batch) {
+      const lat = now - r.arrivalMs;
+      svc.hist.recordValue(Math.max(1, Math.round(lat * 1000)));
+      svc.completed++;
+      if (lat <= svc.sloMs) met++;
+      const w = Math.floor(now / windowMs);
+      while (svc.timeline.length <= w) svc.timeline.push(0);
+      svc.timeline[w] = (svc.timeline[w] ?? 0) + 1;
+    }
+    svc.withinSlo += met;
+    const items = batch.length;
+    rep.state = rep.policy.observe(rep.state, { items, requests: items, serviceMs, completedAtMs: now, deadlineMet: met, deadlineMissed: items - met });
+    for (const r of svc.replicas) consult(r, now);
+  }
+
+  const run = engine.run(o.durationMs);
+  for (const svc of services) svc.arrivals.close();
 
   function consult(rep: SimReplica, now: number): void {
     const svc = rep.service;
@@ -226,12 +226,18 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
         svc.batches++;
         svc.batchItems += batch.length;
         const serviceMs = rep.sampleMs(batch.length);
-        heap.push(now + serviceMs, { kind: 'done', rep, batch, startMs: now, serviceMs });
+        engine.at(now + serviceMs, () => onDone(rep, batch, serviceMs));
         continue;
       }
       if (d.kind === 'wait' && d.untilMs < rep.timerAtMs) {
+        // One timer per replica: an earlier wait replaces a later one.
+        if (rep.timerId !== undefined) engine.cancel(rep.timerId);
         rep.timerAtMs = d.untilMs;
-        heap.push(d.untilMs, { kind: 'timer', rep, atMs: d.untilMs });
+        rep.timerId = engine.at(d.untilMs, () => {
+          rep.timerAtMs = Number.POSITIVE_INFINITY;
+          rep.timerId = undefined;
+          consult(rep, engine.nowMs);
+        });
       }
       return;
     }
@@ -276,7 +282,7 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
       costPerHour: o.plan.summary.costPerHour,
       cost,
       costPer1kInferences: completed === 0 ? 0 : (cost / completed) * 1000,
-      events,
+      events: run.events,
       wallMs: performance.now() - wall0,
     },
   };
