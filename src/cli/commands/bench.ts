@@ -9,6 +9,11 @@ interface BenchFlags {
   rate?: string;
   concurrency?: string;
   arrival: 'poisson' | 'constant';
+  trace?: string;
+  traceFormat: string;
+  traceColumn?: string;
+  traceScale: string;
+  timeScale: string;
   duration: string;
   items: string;
   binary?: boolean;
@@ -23,12 +28,17 @@ interface BenchFlags {
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description('drive an OIP server with open-loop (--rate) or closed-loop (--concurrency) load; HDR latency histograms')
+    .description('drive an OIP server with open-loop (--rate, --trace) or closed-loop (--concurrency) load; HDR latency histograms')
     .requiredOption('--url <url>', 'server base URL, e.g. http://127.0.0.1:8000')
     .requiredOption('--model <name>', 'model (service) to call')
     .option('--rate <rps>', 'open loop: arrivals per second (they never wait for responses)')
     .option('--arrival <process>', 'open-loop arrival process: poisson | constant', 'poisson')
     .option('--concurrency <n>', 'closed loop: clients each sending the next request when the last returns')
+    .option('--trace <file>', 'open loop: replay the arrival times of a real trace (docs/simulator.md)')
+    .option('--trace-format <fmt>', 'azure-functions | azure-llm | qps-series', 'azure-functions')
+    .option('--trace-column <col>', 'azure-functions: sum | rank:N | a function hash; qps-series: the rate column')
+    .option('--trace-scale <x>', 'multiply the trace\'s rate', '1')
+    .option('--time-scale <x>', 'compress (> 1) or stretch (< 1) the trace\'s time', '1')
     .option('--duration <d>', 'how long to run (30s, 5m)', '30s')
     .option('--items <n>', 'items per request (the batch dim of each request)', '1')
     .option('--binary', 'use the binary tensor extension instead of JSON')
@@ -48,8 +58,8 @@ async function runBench(opts: BenchFlags): Promise<number> {
   const serve = await import('../../serve/index.js');
   const { fetchModelMetadata, buildRequestBody, rateArrivals } = await import('../../serve/loadgen/request-body.js');
   const flag = (m: string): Error => new core.TesseraError('TESSERA_ERR_INPUT_FLAG', m);
-  const modes = [opts.rate, opts.concurrency].filter((x) => x !== undefined).length;
-  if (modes !== 1) throw flag('give exactly one of --rate or --concurrency');
+  const modes = [opts.rate, opts.concurrency, opts.trace].filter((x) => x !== undefined).length;
+  if (modes !== 1) throw flag('give exactly one of --rate, --concurrency or --trace');
   const durationMs = core.parseDurationMs(opts.duration);
   const timeoutMs = core.parseDurationMs(opts.timeout);
   const seed = Number(opts.seed);
@@ -77,9 +87,17 @@ async function runBench(opts: BenchFlags): Promise<number> {
     if (!Number.isInteger(c) || c < 1) throw flag(`--concurrency must be a whole number ≥ 1 (got '${opts.concurrency}')`);
     result = await serve.runClosedLoop(target, { concurrency: c, durationMs, timeoutMs, ...(onProgress ? { onProgress } : {}) });
   } else {
-    const r = Number(opts.rate);
-    if (!(r > 0)) throw flag(`--rate must be a positive number (got '${opts.rate}')`);
-    const arrivals = rateArrivals(r, opts.arrival, seed);
+    let arrivals: Iterable<number>;
+    if (opts.trace !== undefined) {
+      const { openTrace } = await import('../../sim/index.js');
+      const format = opts.traceFormat;
+      if (format !== 'azure-functions' && format !== 'azure-llm' && format !== 'qps-series') throw flag(`--trace-format must be azure-functions, azure-llm or qps-series (got '${format}')`);
+      arrivals = openTrace({ file: opts.trace, format, ...(opts.traceColumn ? { column: opts.traceColumn } : {}), scale: Number(opts.traceScale), timeScale: Number(opts.timeScale), seed });
+    } else {
+      const r = Number(opts.rate);
+      if (!(r > 0)) throw flag(`--rate must be a positive number (got '${opts.rate}')`);
+      arrivals = rateArrivals(r, opts.arrival, seed);
+    }
     result = await serve.runOpenLoop(target, { arrivalsMs: arrivals, durationMs, timeoutMs, ...(onProgress ? { onProgress } : {}) });
   }
   if (onProgress) process.stderr.write('\n');
