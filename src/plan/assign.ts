@@ -173,15 +173,36 @@ export function assignPlan(problem: PlanProblem, agg: AggregateSolution, pools: 
 
   const slotsBy = (groupKey: string, profile: string): SliceSlot[] => allSlots.filter((s) => s.groupKey === groupKey && s.profile === profile);
 
-  // 3. Cold pools take their slices first.
+  // 3. Cold pools take their slices first, in the groups the solver reserved them in
+  // (agg.poolSlices, the MILP's q[g,k] / the heuristic's cover). GPUs of one type can form several
+  // groups (a pin on a node splits them); a pool slice taken from another group than the one the
+  // solver counted it in takes a slice the solver gave to a replica there. Without a reservation
+  // (none should be missing), only a slice no replica of the solution needs is taken.
   const coldPools: PlanColdPool[] = [];
   const coldReplica = new Map<number, PlanReplica>();
   const poolSlotIds: string[][] = pools.pools.map(() => []);
+  const poolBudget = new Map(agg.poolSlices);
+  const replicaClaims = new Map<string, number>();
+  for (const [i, reps] of agg.replicas) {
+    for (const rep of reps) {
+      const o = problem.sliceOptions.get(i)?.find((x) => x.key === rep.optionKey);
+      if (o !== undefined && o.family === 'gpu') replicaClaims.set(o.key, (replicaClaims.get(o.key) ?? 0) + rep.count);
+    }
+  }
   pools.pools.forEach((pool, k) => {
     const groups = problem.inventory.gpuGroups.filter((g) => g.type === pool.gpuType);
     for (let slot = 0; slot < pool.slots; slot++) {
-      const s = groups.flatMap((g) => slotsBy(g.key, pool.profile)).find((x) => !x.taken && !x.virtual) ?? groups.flatMap((g) => slotsBy(g.key, pool.profile)).find((x) => !x.taken);
-      if (s === undefined) continue;
+      const free = (g: GpuGroup): SliceSlot[] => slotsBy(g.key, pool.profile).filter((x) => !x.taken);
+      const key = (g: GpuGroup): string => `${g.key}#${pool.profile}`;
+      const group = groups.find((g) => (poolBudget.get(key(g)) ?? 0) > 0 && free(g).length > 0) ?? groups.find((g) => free(g).length > (replicaClaims.get(key(g)) ?? 0));
+      const s = group === undefined ? undefined : (free(group).find((x) => !x.virtual) ?? free(group)[0]);
+      if (group === undefined || s === undefined) {
+        for (const m of pool.members.filter((x) => x.slot === slot)) {
+          infeasible.push({ service: serviceByIndex(problem, m.service).name, reason: `no free ${pool.profile} slice is left for its cold pool on the GPUs the solver partitioned`, fix: `add an ${pool.gpuType} GPU (room for another ${pool.profile} slice)` });
+        }
+        continue;
+      }
+      poolBudget.set(key(group), (poolBudget.get(key(group)) ?? 0) - 1);
       s.taken = true;
       (poolSlotIds[k] as string[]).push(s.slice.id);
       const members = pool.members.filter((m) => m.slot === slot);
@@ -200,6 +221,11 @@ export function assignPlan(problem: PlanProblem, agg: AggregateSolution, pools: 
       }
       for (const m of members) {
         const svc = serviceByIndex(problem, m.service);
+        // A pool slice on hardware beyond the inventory is not emitted; neither are its members.
+        if (s.virtual) {
+          infeasible.push({ service: svc.name, reason: 'its cold-pool slice does not fit in the inventory', fix: '' });
+          continue;
+        }
         const p = m.point;
         coldReplica.set(m.service, {
           slice: s.slice.id,
@@ -216,7 +242,6 @@ export function assignPlan(problem: PlanProblem, agg: AggregateSolution, pools: 
           maxCapacityRps: round(p.capacityRps, 2),
           basis: p.basis,
         });
-        if (s.virtual) infeasible.push({ service: svc.name, reason: 'its cold-pool slice does not fit in the inventory', fix: '' });
       }
     }
   });
@@ -231,6 +256,9 @@ export function assignPlan(problem: PlanProblem, agg: AggregateSolution, pools: 
   let moved = 0;
   const currentSlicesOf = (name: string): Set<string> => new Set((current?.services.find((s) => s.name === name)?.replicas ?? []).map((r) => r.slice));
   const cpuPositions = new Map<string, number>();
+  // Replicas the solution asks for that found no slice (the solver's count and the assignment
+  // disagree): service index → capacity they would have carried, and why.
+  const unplaced = new Map<number, { capacityRps: number; count: number; profiles: Set<string>; types: Set<string> }>();
   for (const i of order) {
     const svc = serviceByIndex(problem, i);
     const opts = problem.sliceOptions.get(i) ?? [];
@@ -275,6 +303,12 @@ export function assignPlan(problem: PlanProblem, agg: AggregateSolution, pools: 
         pick ??= free.find((s) => !s.virtual) ?? free[0];
         if (pick === undefined) {
           explain.push(`assign: no free ${option.profile} slice left for ${svc.name} (solver and assignment disagree)`);
+          const u = unplaced.get(i) ?? { capacityRps: 0, count: 0, profiles: new Set<string>(), types: new Set<string>() };
+          u.capacityRps += option.capacityRps;
+          u.count++;
+          u.profiles.add(option.profile);
+          u.types.add(problem.inventory.gpuGroups.find((g) => g.key === option.groupKey)?.type ?? 'GPU');
+          unplaced.set(i, u);
           continue;
         }
         if (current !== undefined && keep.size > 0 && !keep.has(pick.slice.id)) moved++;
@@ -302,7 +336,9 @@ export function assignPlan(problem: PlanProblem, agg: AggregateSolution, pools: 
   const loadOf = new Map<number, number[]>();
   for (const [i, list] of placed) {
     const svc = serviceByIndex(problem, i);
-    const totalCap = list.reduce((s, r) => s + r.option.capacityRps, 0);
+    // An unplaced replica's share stays unrouted (the service is reported infeasible): the placed
+    // replicas are planned for the share the solution gave them, never pushed past capacity.
+    const totalCap = list.reduce((s, r) => s + r.option.capacityRps, 0) + (unplaced.get(i)?.capacityRps ?? 0);
     const loads = list.map((r) => (totalCap > 0 ? (svc.demandRps * r.option.capacityRps) / totalCap : 0));
     loadOf.set(i, loads);
     list.forEach((r, k) => {
@@ -310,6 +346,7 @@ export function assignPlan(problem: PlanProblem, agg: AggregateSolution, pools: 
     });
   }
   const shortOf = new Map<number, number>();
+  const overloaded = new Map<number, string[]>();
   for (const svc of problem.services) {
     const i = svc.index;
     const cold = coldReplica.get(i);
@@ -330,7 +367,14 @@ export function assignPlan(problem: PlanProblem, agg: AggregateSolution, pools: 
         inflation = 1 / (1 - Math.min(0.95, Math.max(0, others)));
         cpuSlices.push(r.slot.slice);
       }
-      replicas.push(replicaFor(problem, svc, r.option, r.slot.slice, load, inflation));
+      const rep = replicaFor(problem, svc, r.option, r.slot.slice, load, inflation);
+      // No settings meet the SLO at this load (only when capacities disagree): the replica is left
+      // out rather than emitted with an unbounded p99, and the service is reported infeasible.
+      if (!(rep.utilization <= 1 && rep.predictedP99Ms <= svc.sloP99Ms + 0.01)) {
+        overloaded.set(i, [...(overloaded.get(i) ?? []), `${rep.slice} at ${rep.loadRps} rps (${rep.capacityRps} rps within the SLO)`]);
+        return;
+      }
+      replicas.push(rep);
     });
     replicas.sort((a, b) => compareIds(a.slice, b.slice));
     services.push({
@@ -345,6 +389,21 @@ export function assignPlan(problem: PlanProblem, agg: AggregateSolution, pools: 
       capacityRps: round(replicas.reduce((s, r) => s + r.capacityRps, 0), 2),
       estimated: replicas.some((r) => r.estimated),
     });
+  }
+  for (const [i, u] of unplaced) {
+    const svc = serviceByIndex(problem, i);
+    const placedCap = (placed.get(i) ?? []).reduce((s, r) => s + r.option.capacityRps, 0);
+    const carried = (svc.demandRps * placedCap) / (placedCap + u.capacityRps);
+    const profiles = [...u.profiles].join(', ');
+    infeasible.push({
+      service: svc.name,
+      reason: `${u.count} of its replicas (${profiles}) found no free slice on the GPUs the solver partitioned (solver and assignment disagree); the placed replicas carry ${carried.toFixed(1)} of ${svc.demandRps.toFixed(1)} rps`,
+      fix: `add ${[...u.types].join(' or ')} GPUs (room for ${u.count} more ${profiles} slice${u.count === 1 ? '' : 's'})`,
+    });
+  }
+  for (const [i, list] of overloaded) {
+    const svc = serviceByIndex(problem, i);
+    infeasible.push({ service: svc.name, reason: `no settings keep p99 within ${svc.sloP99Ms} ms at the load routed to ${list.join('; ')}; those replicas are left out`, fix: 'add GPUs of the type it runs on, or raise slo.p99Ms' });
   }
   for (const [i, n] of shortOf) {
     const svc = serviceByIndex(problem, i);
