@@ -1,4 +1,4 @@
-import type { TensorDtype } from '../core/index.js';
+import { numberToHalfBits, type TensorDtype } from '../core/index.js';
 
 /**
  * A tensor in host memory: what input generation produces and what onnxruntime consumes. The
@@ -42,31 +42,5 @@ export function allocate(dtype: TensorDtype, length: number): TensorData {
   }
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
 /** IEEE 754 half-precision bits of `value` (round to nearest even; overflow to infinity). */
-export function toFloat16Bits(value: number): number {
-  f32[0] = value;
-  const x = u32[0] as number;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1) === 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1) === 1)) half++;
-  return sign | half;
-}
+export const toFloat16Bits = numberToHalfBits;

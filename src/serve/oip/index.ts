@@ -1,5 +1,5 @@
 export { OIP_DATATYPES, ELEMENT_BYTES, isOipDatatype, oipToOrtType, toOipDatatype, type OipDatatype, type NumericDatatype, type OrtTensorType } from './datatypes.js';
-export { halfBitsToNumber, numberToHalfBits } from './float16.js';
+export { halfBitsToNumber, numberToHalfBits } from '../../core/float16.js';
 export { parseLenientJson, parseRequestJson, JsonSyntaxError } from './lenient-json.js';
 export { ONNX_PLATFORM, modelMetadataJson, oipShape } from './metadata.js';
 export type { ModelRepository, ModelMetadata, TensorMetadata, InferenceRequest, InferOptions, InferenceResult } from './repository.js';

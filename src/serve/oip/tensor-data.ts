@@ -1,6 +1,6 @@
 import { TesseraError } from '../../core/index.js';
 import { ELEMENT_BYTES, type NumericDatatype, type OipDatatype } from './datatypes.js';
-import { halfBitsToNumber, numberToHalfBits } from './float16.js';
+import { halfBitsToNumber, numberToHalfBits } from '../../core/float16.js';
 import { elementCount, isBytesData, type NumericDataOf, type NumericTensorData, type TensorData } from './tensor.js';
 
 export interface DecodeDataOptions {

@@ -128,7 +128,7 @@ export class ServiceRuntime {
       for (const pool of pools) {
         for (let k = 0; k < pool.size; k++) {
           // Every instance sees every size: each session allocates its own arena per shape.
-          for (const b of sizes) await pool.run(buildBatch(inputPlan, b, rng) as Record<string, HostTensor>);
+          for (const b of sizes) await pool.run(buildBatch(inputPlan, b, rng));
         }
       }
       const warmupMs = o.clock.nowMs() - w0;
