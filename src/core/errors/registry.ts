@@ -11,6 +11,7 @@ import { HARDWARE_CODES } from './codes/hardware.js';
 import { K8S_CODES } from './codes/k8s.js';
 import { SIM_CODES } from './codes/sim.js';
 import { SIM_CLUSTER_CODES } from './codes/sim-cluster.js';
+import { ADAPT_CODES } from './codes/adapt.js';
 
 /**
  * Every error code Tessera can emit, with its HTTP status. Each area keeps its codes in
@@ -29,6 +30,7 @@ export const ERROR_CODES = {
   ...K8S_CODES,
   ...SIM_CODES,
   ...SIM_CLUSTER_CODES,
+  ...ADAPT_CODES,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,39 @@
+/**
+ * Adapt: the controller tick loop (anomaly detection → remediation rule table → forecast-driven
+ * pre-scale) and the ports it acts and reads through — `Cluster` and `MetricsSource` — with a
+ * Prometheus HTTP API implementation of the latter. docs/adapt.md describes the whole loop.
+ */
+export type { Cluster, RepackScope, ReplicaState, ServiceState } from './cluster.js';
+export type { LabelMatcher, LabelMatchOp, MetricPoint, MetricQuery, MetricReduction, MetricSample, MetricSeries, MetricsSource, RangeWindow } from './metrics-source.js';
+export { toPromQL, promDuration } from './promql.js';
+export { PrometheusMetricsSource, type PrometheusMetricsSourceOptions } from './prometheus-source.js';
+export {
+  ActionLimiter,
+  ANOMALY_KINDS,
+  DEFAULT_GLOBAL_RATE_LIMIT,
+  DEFAULT_RULES,
+  REMEDIATION_ACTIONS,
+  type AdaptAnomalyKind,
+  type ControllerAction,
+  type LimitVerdict,
+  type LimiterState,
+  type RateLimit,
+  type RemediationAction,
+  type RemediationRule,
+  type RuleCondition,
+} from './rules.js';
+export { resolveControllerConfig, type ControllerConfigInput, type DetectionOptions, type PrescaleOptions, type PrescaleServiceOptions, type ResolvedControllerConfig } from './options.js';
+export { ControllerMetrics } from './controller-metrics.js';
+export {
+  Controller,
+  alignHistory,
+  type ActionRecord,
+  type AdaptAnomaly,
+  type ControllerOptions,
+  type ControllerStep,
+  type PrescaleDecisionRecord,
+  type ServiceSignals,
+  type SuppressedAction,
+  type TickReport,
+} from './controller.js';
+export { startControllerLoop, type ControllerLoop, type ControllerLoopOptions } from './driver.js';
