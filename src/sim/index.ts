@@ -1,4 +1,4 @@
-export { simulatePlan, fluctuation, type SimulatePlanOptions, type SimulationResult, type ServiceSimReport } from './cluster/simulate-plan.js';
+export { simulatePlan, fluctuation, LATENCY_CDF_QUANTILES, type SimulatePlanOptions, type SimulationResult, type ServiceSimReport, type LatencyCdfPoint } from './cluster/simulate-plan.js';
 
 // Engine foundations (docs/simulator.md): event engine, arrival processes, trace readers, FIFO model.
 export { SimEngine, type SimHandler, type SimCallback, type EventId, type SimEngineOptions, type RunResult } from './engine/engine.js';
@@ -37,3 +37,4 @@ export { LatencyStats, type LatencySummary } from './stats/latency-stats.js';
 export { FifoQueue, simulateFifo, type FifoQueueOptions, type FifoResult, type FifoRunOptions } from './fifo/fifo-queue.js';
 export { deterministicServiceTime, exponentialServiceTime, lognormalServiceTime, type ServiceTimeSampler } from './fifo/service-time.js';
 export { erlangC, md1MeanWaitMs, mg1MeanWaitMs, mmcMeanWaitMs } from './fifo/queueing-theory.js';
+export { renderReportHtml, REPORT_PLOTS, type ReportMeta } from './report/index.js';

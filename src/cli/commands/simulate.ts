@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Plan } from '../../plan/plan-types.js';
 import { runCommand, printJson, EXIT } from '../output.js';
@@ -12,6 +12,7 @@ interface SimulateFlags {
   rateScale: string;
   store: string;
   json?: boolean;
+  report?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -26,6 +27,7 @@ export function registerSimulate(program: Command): void {
     .option('--rate-scale <x>', 'multiply every service\'s arrival rate', '1')
     .option('--store <dir>', 'profile store', '.tessera/profiles')
     .option('--json', 'print the full result as JSON')
+    .option('--report <out.html>', 'also write a self-contained HTML report with plots (latency CDF, throughput, queue depth, utilisation)')
     .action(async (opts: SimulateFlags) => {
       await runCommand(opts, () => runSimulate(opts));
     });
@@ -66,8 +68,22 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
     ...(showProgress ? { onProgress: (t: number, total: number) => process.stderr.write(`\rsimulating ${((100 * t) / total).toFixed(0)}%`) } : {}),
   });
   if (showProgress) process.stderr.write('\n');
+  if (opts.report) {
+    const { renderReportHtml } = await import('../../sim/report/index.js');
+    const html = renderReportHtml(result, {
+      plan,
+      seed: Number(opts.seed),
+      ...(opts.batchPolicy ? { batchPolicy: opts.batchPolicy } : {}),
+      ...(rateScale !== 1 ? { traffic: `spec traffic × ${rateScale}` } : {}),
+      generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      command: ['tessera', ...process.argv.slice(2)].join(' '),
+    });
+    // Written after the run completes, so a failed run never leaves a half report behind.
+    writeFileSync(opts.report, html);
+    if (!opts.json) process.stderr.write(`wrote ${opts.report}\n`);
+  }
   if (opts.json) {
-    printJson({ ...result, services: result.services.map(({ throughputTimeline: _t, ...s }) => s) });
+    printJson({ ...result, services: result.services.map(({ throughputTimeline: _t, queueDepthTimeline: _q, ...s }) => s) });
   } else {
     const rows = result.services.map((s) => [s.name, s.requests, s.completed, s.dropped, s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), `${(100 * s.sloAttainment).toFixed(2)}%`, s.throughputPerS.toFixed(1), `±${(100 * s.throughputFluctuation).toFixed(1)}%`, s.meanBatchSize.toFixed(2)]);
     const head = ['service', 'requests', 'completed', 'dropped', 'p50 ms', 'p99 ms', 'SLO att.', 'thr/s', 'fluct.', 'batch'];

@@ -37,6 +37,8 @@ export interface ServiceSimReport {
   p90Ms: number;
   p99Ms: number;
   meanMs: number;
+  /** The service's latency SLO (spec `slo.p99Ms`), so a report can draw it. */
+  sloMs: number;
   /** Share of completed requests within the SLO. */
   sloAttainment: number;
   throughputPerS: number;
@@ -45,7 +47,30 @@ export interface ServiceSimReport {
   meanBatchSize: number;
   coldStarts: number;
   throughputTimeline: number[];
+  /** Time-weighted mean number of queued requests per throughput window (the report's queue plot). */
+  queueDepthTimeline: number[];
+  /** Latency CDF at fixed quantiles (`LATENCY_CDF_QUANTILES`), compact enough for `--json` and the report. */
+  latencyCdf: LatencyCdfPoint[];
 }
+
+/** One point of a latency CDF: the share `p` (0–1) of completed requests at or below `ms`. */
+export interface LatencyCdfPoint {
+  p: number;
+  ms: number;
+}
+
+/**
+ * Quantiles the CDF keeps: every 2 % through the body, then denser in the tail where SLOs live
+ * (99, 99.5, 99.9, 99.99, max) — 55 points per service.
+ */
+export const LATENCY_CDF_QUANTILES: readonly number[] = [
+  ...Array.from({ length: 50 }, (_, i) => i * 0.02),
+  0.99,
+  0.995,
+  0.999,
+  0.9999,
+  1,
+];
 
 export interface SimulationResult {
   services: ServiceSimReport[];
@@ -60,6 +85,8 @@ export interface SimulationResult {
     costPer1kInferences: number;
     events: number;
     wallMs: number;
+    /** Width of the throughput and queue-depth windows, ms. */
+    windowMs: number;
   };
 }
 
@@ -99,6 +126,9 @@ interface SimService {
   batchItems: number;
   timeline: number[];
   arrivals: ArrivalSource;
+  /** Queue-length integral (request·ms) per window, and when it was last brought up to date. */
+  queueArea: number[];
+  queueAreaAtMs: number;
 }
 
 /**
@@ -138,6 +168,8 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
       batchItems: 0,
       timeline: [],
       arrivals,
+      queueArea: [],
+      queueAreaAtMs: 0,
     };
     for (const r of ps.replicas) {
       const slice = sliceById.get(r.slice);
@@ -180,6 +212,7 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
     svc.requests++;
     if (svc.queuedItems + 1 > svc.maxQueueItems) svc.dropped++;
     else {
+      accrueQueue(svc, now);
       svc.queue.push({ arrivalMs: now, deadlineMs: now + svc.sloMs, items: 1 });
       svc.queuedItems++;
       for (const rep of svc.replicas) consult(rep, now);
@@ -209,7 +242,30 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
   }
 
   const run = engine.run(o.durationMs);
-  for (const svc of services) svc.arrivals.close();
+  for (const svc of services) {
+    svc.arrivals.close();
+    accrueQueue(svc, o.durationMs);
+  }
+
+  /**
+   * Queue-depth sampling: adds queue length × elapsed time to each window the interval spans, so a
+   * window's mean depth is time-weighted (a burst that drains in 5 ms counts for 5 ms, not as one
+   * sample). Called just before the queue length changes, so the length is constant in between.
+   */
+  function accrueQueue(svc: SimService, now: number): void {
+    let t = svc.queueAreaAtMs;
+    const len = svc.queuedItems;
+    while (t < now) {
+      const w = Math.floor(t / windowMs);
+      const end = Math.min(now, (w + 1) * windowMs);
+      if (len > 0) {
+        while (svc.queueArea.length <= w) svc.queueArea.push(0);
+        svc.queueArea[w] = (svc.queueArea[w] ?? 0) + len * (end - t);
+      }
+      t = end;
+    }
+    svc.queueAreaAtMs = now;
+  }
 
   function consult(rep: SimReplica, now: number): void {
     const svc = rep.service;
@@ -220,6 +276,7 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
       rep.state = step.state;
       const d = step.decision;
       if (d.kind === 'dispatch') {
+        accrueQueue(svc, now);
         const batch = svc.queue.splice(0, d.requests);
         svc.queuedItems -= batch.length;
         rep.busy++;
@@ -244,6 +301,7 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
   }
 
   const durS = o.durationMs / 1000;
+  const windows = Math.ceil(o.durationMs / windowMs);
   const serviceReports = services.map((s): ServiceSimReport => {
     const pct = (p: number): number => (s.completed === 0 ? Number.NaN : s.hist.getValueAtPercentile(p) / 1000);
     return {
@@ -255,12 +313,15 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
       p90Ms: pct(90),
       p99Ms: pct(99),
       meanMs: s.completed === 0 ? Number.NaN : s.hist.mean / 1000,
+      sloMs: s.sloMs,
       sloAttainment: s.completed === 0 ? 0 : s.withinSlo / s.completed,
       throughputPerS: s.completed / durS,
       throughputFluctuation: fluctuation(s.timeline.slice(0, Math.floor(o.durationMs / windowMs))),
       meanBatchSize: s.batches === 0 ? 0 : s.batchItems / s.batches,
       coldStarts: 0,
       throughputTimeline: s.timeline,
+      queueDepthTimeline: Array.from({ length: windows }, (_, w) => (s.queueArea[w] ?? 0) / windowMs),
+      latencyCdf: s.completed === 0 ? [] : LATENCY_CDF_QUANTILES.map((p) => ({ p, ms: s.hist.getValueAtPercentile(100 * p) / 1000 })),
     };
   });
   const slices = o.plan.slices.map((sl) => {
@@ -284,6 +345,7 @@ export function simulatePlan(o: SimulatePlanOptions): SimulationResult {
       costPer1kInferences: completed === 0 ? 0 : (cost / completed) * 1000,
       events: run.events,
       wallMs: performance.now() - wall0,
+      windowMs,
     },
   };
 }
