@@ -64,6 +64,11 @@ export class ModelPools {
     return this.entries.get(name)?.runtime !== undefined;
   }
 
+  /** The resident runtime of a model, without loading it or counting a use. */
+  peek(name: string): ServiceRuntime | undefined {
+    return this.entries.get(name)?.runtime;
+  }
+
   residentNames(): string[] {
     return [...this.entries.values()].filter((e) => e.runtime).map((e) => e.spec.name);
   }

@@ -91,6 +91,8 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     logger: o.logger,
     clock,
     metrics,
+    // Refuse before the body is read when a resident model's queue is already full.
+    admission: (ctx) => pools.peek(ctx.model)?.refusalBeforeBody(),
     observer: {
       onRequest: (e) => {
         if (e.model && e.status >= 400 && e.status < 500 && e.status !== 429) metrics.requests.inc({ model: e.model, status: 'client_error' });

@@ -78,6 +78,16 @@ describe('ServiceRuntime on the real PP-OCR classifier', () => {
     await expect(svc.infer(clsRequest(1))).resolves.toBeDefined();
   });
 
+  test('with a full queue the gateway can refuse before reading a body; with room it cannot', async () => {
+    expect(svc.refusalBeforeBody()).toBeUndefined();
+    const flood = Array.from({ length: 12 }, () => svc.infer(clsRequest(8)));
+    const refusal = svc.refusalBeforeBody();
+    expect(refusal).toMatchObject({ code: 'TESSERA_ERR_RUNTIME_QUEUE_FULL', httpStatus: 429 });
+    expect(refusal?.details?.['retryAfterS']).toBeGreaterThanOrEqual(1);
+    await Promise.allSettled(flood);
+    expect(svc.refusalBeforeBody()).toBeUndefined();
+  });
+
   test('a request over the model’s batch limit is a 400, not a crash', async () => {
     await expect(svc.infer(clsRequest(9))).rejects.toMatchObject({ code: 'TESSERA_ERR_RUNTIME_BAD_REQUEST', httpStatus: 400 });
   });

@@ -222,6 +222,20 @@ export class ServiceRuntime {
     this.perItemMs = 0.8 * this.perItemMs + 0.2 * ms;
   }
 
+  /**
+   * The refusal a request would get right now if the queue has no room at all — asked by the
+   * gateway before it reads a body, so an overloaded service does not pay to decode what it will
+   * refuse. Undefined when there is room (the exact check still happens in `infer`).
+   */
+  refusalBeforeBody(): TesseraError | undefined {
+    if (!this.accepting) return new TesseraError('TESSERA_ERR_RUNTIME_CLOSED', `'${this.o.service}' is draining and takes no new requests`, { details: { retryAfterS: 1 } });
+    if (this.queue.items < this.o.maxQueueItems) return undefined;
+    this.o.metrics?.requests.inc({ model: this.o.service, status: 'rejected' });
+    return new TesseraError('TESSERA_ERR_RUNTIME_QUEUE_FULL', `'${this.o.service}' queue is full (${this.queue.items} of ${this.o.maxQueueItems} items)`, {
+      details: { retryAfterS: this.retryAfterS() },
+    });
+  }
+
   /** Stops taking requests and resolves once every accepted one has been answered. */
   async drain(pollMs = 10): Promise<void> {
     this.accepting = false;
