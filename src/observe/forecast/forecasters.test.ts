@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { createRng } from '../../core/rng.js';
-import { isTesseraError, type TesseraError } from '../../core/errors/index.js';
 import { createKeepAlivePolicy } from '../../policy/index.js';
 import { parseSeriesCsv } from '../series/csv.js';
 import { createForecaster } from './create.js';
@@ -10,16 +9,7 @@ import { HoltWintersForecaster } from './holt-winters.js';
 import { toPolicyForecaster } from './policy-port.js';
 import { SeasonalMedianForecaster } from './seasonal-median.js';
 import { SeasonalNaiveForecaster } from './seasonal-naive.js';
-
-function codedError(f: () => unknown): TesseraError {
-  try {
-    f();
-  } catch (err) {
-    if (isTesseraError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a coded error');
-}
+import { codedError } from '../../core/test-support/coded-error.js';
 
 describe('seasonal-naive', () => {
   test('repeats the last season, wrapping for horizons past one season', () => {

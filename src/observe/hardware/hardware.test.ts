@@ -1,26 +1,16 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isTesseraError, type TesseraError } from '../../core/errors/index.js';
 import { convertDcgmMetrics } from './dcgm.js';
 import { freeSpace, parseLayout } from '../../hardware/index.js';
 import { fragmentation, freeRuns, memoryPoolFragmentation, migPoolFragmentation, slotPoolFragmentation } from './fragmentation.js';
 import { renderPrometheusText } from './gpu-metrics.js';
 import { deriveMigProfile, nvidiaSmiSamples, parseNvidiaSmiList, parseNvidiaSmiXml, withMigProfiles } from './nvidia-smi.js';
 import { parsePrometheusText } from './prom-text.js';
+import { codedError } from '../../core/test-support/coded-error.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/gpu/${name}`, import.meta.url), 'utf8');
 const MIB = 1024 * 1024;
-
-function codedError(f: () => unknown): TesseraError {
-  try {
-    f();
-  } catch (err) {
-    if (isTesseraError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a coded error');
-}
 
 describe('nvidia-smi -q -x (recorded A100-SXM4-40GB with MIG)', () => {
   const report = parseNvidiaSmiXml(fixture('nvidia-smi-a100-sxm4-40gb-mig.xml'));

@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isTesseraError, type TesseraError } from '../../core/errors/index.js';
 import { parseSeriesCsv, splitCsv } from './csv.js';
 import { fillGaps, median, robustSigma } from './stats.js';
 import { detectTimestampFormat, formatTimestamp, inferStepMs, parseTimestamp, regularise } from './timestamps.js';
+import { codedError } from '../../core/test-support/coded-error.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/series/${name}`, import.meta.url), 'utf8');
-
-function codedError(f: () => unknown): TesseraError {
-  try {
-    f();
-  } catch (err) {
-    if (isTesseraError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a coded error');
-}
 
 describe('timestamps', () => {
   test('tells ISO-8601, Unix seconds and Unix milliseconds apart', () => {

@@ -4,7 +4,6 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { rmSync } from 'node:fs';
-import { isTesseraError, type TesseraError } from '../../core/errors/tessera-error.js';
 import type { TrafficSpec } from '../../core/spec/schema.js';
 import { collectArrivals } from '../arrivals/arrival-stream.js';
 import { arrivalsForTraffic } from '../traffic.js';
@@ -14,6 +13,7 @@ import { parseDateTimeMs } from './csv.js';
 import { LineReader } from './line-reader.js';
 import { openTrace, scanTrace } from './open-trace.js';
 import { qpsSeriesArrivals } from './qps-series.js';
+import { codedError } from '../../core/test-support/coded-error.js';
 
 const DATA = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../../shared/data/traces');
 const FUNCTIONS = path.join(DATA, 'azure-functions-2019-day/1350_inv.csv');
@@ -26,16 +26,6 @@ function file(text: string): string {
   const p = path.join(dir, `t${fileNo++}.csv`);
   writeFileSync(p, text);
   return p;
-}
-
-function codedError(fn: () => unknown): TesseraError {
-  try {
-    fn();
-  } catch (err) {
-    if (isTesseraError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a TesseraError');
 }
 
 const isSorted = (xs: readonly number[]): boolean => xs.every((x, i) => i === 0 || x >= xs[i - 1]!);
