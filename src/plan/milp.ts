@@ -64,6 +64,22 @@ export function buildMilp(input: MilpInput): Built {
   const wVars = new Map<string, CpuGroup>();
   const qVars = new Map<string, { group: GpuGroup; profile: string }>();
   const eVars = new Map<string, string>();
+  /**
+   * An elastic variable: extra GPUs or nodes of a group beyond the inventory. Minimised when asking
+   * how much hardware would make the fleet feasible, fixed to a given count when re-solving with it.
+   */
+  const addElastic = (e: string, groupKey: string): string => {
+    eVars.set(e, groupKey);
+    if (elastic === 'minimize') {
+      lp.addObjective(e, 1);
+      lp.setBounds(e, 0, 10_000);
+    } else if (elastic !== 'off') {
+      const extra = elastic.get(groupKey) ?? 0;
+      lp.setBounds(e, extra, extra);
+    }
+    lp.setInteger(e);
+    return e;
+  };
 
   // Slice-capacity rows collect replica and pool terms per (group, profile).
   const sliceRows = new Map<string, Map<string, number>>();
@@ -90,19 +106,7 @@ export function buildMilp(input: MilpInput): Built {
       for (const [profile, count] of layout.counts) sliceRow(g, profile).set(z, -count);
     });
     const cap = new Map(used);
-    if (elastic !== 'off') {
-      const e = `e_g${g}`;
-      eVars.set(e, group.key);
-      cap.set(e, -1);
-      if (elastic === 'minimize') {
-        lp.addObjective(e, 1);
-        lp.setBounds(e, 0, 10_000);
-      } else {
-        const extra = elastic.get(group.key) ?? 0;
-        lp.setBounds(e, extra, extra);
-      }
-      lp.setInteger(e);
-    }
+    if (elastic !== 'off') cap.set(addElastic(`e_g${g}`, group.key), -1);
     lp.addRow(`gpus_g${g}`, cap, '<=', group.gpus.length);
   });
 
@@ -113,19 +117,7 @@ export function buildMilp(input: MilpInput): Built {
     lp.setInteger(w);
     if (objective) lp.addObjective(w, (wC * group.objectivePricePerNode) / problem.costRef);
     const cap = new Map<string, number>([[w, 1]]);
-    if (elastic !== 'off') {
-      const e = `e_c${c}`;
-      eVars.set(e, group.key);
-      cap.set(e, -1);
-      if (elastic === 'minimize') {
-        lp.addObjective(e, 1);
-        lp.setBounds(e, 0, 10_000);
-      } else {
-        const extra = elastic.get(group.key) ?? 0;
-        lp.setBounds(e, extra, extra);
-      }
-      lp.setInteger(e);
-    }
+    if (elastic !== 'off') cap.set(addElastic(`e_c${c}`, group.key), -1);
     lp.addRow(`nodes_c${c}`, cap, '<=', group.nodes.length);
   });
 

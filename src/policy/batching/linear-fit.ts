@@ -34,12 +34,8 @@ export function weightedLine(xs: readonly number[], ys: readonly number[], ws: r
   return { intercept: my - slope * mx, slope };
 }
 
-/**
- * Ridge regression with an unpenalised intercept (x centred): slope = Sxy / (Sxx + λ). Clipper
- * fits its batch-from-latency estimator with dlib's `rr_trainer`; a fixed λ stands in for the
- * leave-one-out choice dlib makes, and keeps one-point fits finite (slope 0).
- */
-export function ridgeLine(xs: readonly number[], ys: readonly number[], lambda: number): Line | undefined {
+/** Means of x and y and the centred sums Sxx and Sxy the ridge fits share; undefined for no data. */
+function centredMoments(xs: readonly number[], ys: readonly number[]): { mx: number; my: number; sxx: number; sxy: number } | undefined {
   const n = xs.length;
   if (n === 0) return undefined;
   let sx = 0;
@@ -57,6 +53,18 @@ export function ridgeLine(xs: readonly number[], ys: readonly number[], lambda: 
     sxx += dx * dx;
     sxy += dx * ((ys[i] as number) - my);
   }
+  return { mx, my, sxx, sxy };
+}
+
+/**
+ * Ridge regression with an unpenalised intercept (x centred): slope = Sxy / (Sxx + λ). Clipper
+ * fits its batch-from-latency estimator with dlib's `rr_trainer`; a fixed λ stands in for the
+ * leave-one-out choice dlib makes, and keeps one-point fits finite (slope 0).
+ */
+export function ridgeLine(xs: readonly number[], ys: readonly number[], lambda: number): Line | undefined {
+  const m = centredMoments(xs, ys);
+  if (!m) return undefined;
+  const { mx, my, sxx, sxy } = m;
   const denom = sxx + lambda;
   const slope = denom > 0 ? sxy / denom : 0;
   return { intercept: my - slope * mx, slope };
@@ -68,23 +76,9 @@ export function ridgeLine(xs: readonly number[], ys: readonly number[], lambda: 
  * and the line goes through the data's mean, which is all one size can tell.
  */
 export function slopeRidgeLine(xs: readonly number[], ys: readonly number[], priorSlope: number, lambda: number): Line | undefined {
-  const n = xs.length;
-  if (n === 0) return undefined;
-  let sx = 0;
-  let sy = 0;
-  for (let i = 0; i < n; i++) {
-    sx += xs[i] as number;
-    sy += ys[i] as number;
-  }
-  const mx = sx / n;
-  const my = sy / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = (xs[i] as number) - mx;
-    sxx += dx * dx;
-    sxy += dx * ((ys[i] as number) - my);
-  }
+  const m = centredMoments(xs, ys);
+  if (!m) return undefined;
+  const { mx, my, sxx, sxy } = m;
   const denom = sxx + lambda;
   const slope = denom > 1e-12 ? (sxy + lambda * priorSlope) / denom : priorSlope;
   return { intercept: my - slope * mx, slope };
