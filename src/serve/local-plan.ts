@@ -1,5 +1,5 @@
 import type { LoadedFleet, Logger } from '../core/index.js';
-import { ProfileStore, loadProfilesForFleet, profileTargets, targetsFromFleet, threadsForFleet, type ModelProfile } from '../profile/index.js';
+import { ProfileStore, loadProfilesForFleet, profileTargets, targetsFromFleet, threadsForFleet } from '../profile/index.js';
 import { planFleet } from '../plan/index.js';
 import type { Plan } from '../plan/plan-types.js';
 
@@ -31,10 +31,8 @@ export async function localPlan(loaded: LoadedFleet, o: LocalPlanOptions): Promi
     if (out.status === 'failed') o.logger.error({ model: out.model, err: out.error }, 'model could not be profiled; it will be left out');
     else o.logger.info({ model: out.model, status: out.status }, 'profile');
   }
-  const profiles = loadProfilesForFleet(loaded, o.storeDir);
-  const measured = new Map<string, ModelProfile[]>(profiles);
-  for (const out of outcomes) if (out.status !== 'failed' && !measured.get(out.model)?.includes(out.profile)) measured.set(out.model, [...(measured.get(out.model) ?? []), out.profile]);
-  const plan = await planFleet(loaded.fleet, measured);
+  // The run above wrote every measured profile to the store, so the store now holds them all.
+  const plan = await planFleet(loaded.fleet, loadProfilesForFleet(loaded, o.storeDir));
   for (const inf of plan.infeasible) o.logger.warn({ service: inf.service, reason: inf.reason, fix: inf.fix }, 'service cannot meet its SLO on this machine');
   return plan;
 }

@@ -1,4 +1,4 @@
-import { TesseraError, type Clock, type LoadedFleet, type Logger } from '../core/index.js';
+import { TesseraError, type Clock, type LoadedFleet, type Logger, type ModelSpec } from '../core/index.js';
 import { resolveModelFile } from '../profile/index.js';
 import type { Plan, PlanService } from '../plan/plan-types.js';
 import type { ServeMetrics } from '../observe/serve-metrics.js';
@@ -33,8 +33,16 @@ export function replicaSpecsOf(plan: Plan, svc: PlanService): ReplicaSpec[] {
   });
 }
 
+export interface ServiceStarter {
+  /** The service's model as the spec gives it. */
+  model: ModelSpec;
+  /** Absolute path of its ONNX file (generated models are written first). */
+  modelPath: string;
+  start: () => Promise<ServiceRuntime>;
+}
+
 /** Prepares the start of one planned service: resolves its model and builds its runtime options. */
-export function serviceStarter(o: FleetRuntimeOptions, svc: PlanService): () => Promise<ServiceRuntime> {
+export function serviceStarter(o: FleetRuntimeOptions, svc: PlanService): ServiceStarter {
   const { fleet, baseDir } = o.loaded;
   const spec = fleet.services.find((s) => s.name === svc.name);
   const model = fleet.models.find((m) => m.name === svc.model);
@@ -44,7 +52,7 @@ export function serviceStarter(o: FleetRuntimeOptions, svc: PlanService): () => 
   const replicas = replicaSpecsOf(o.plan, svc);
   if (replicas.length === 0) throw new TesseraError('TESSERA_ERR_RUNTIME_PLAN_MISMATCH', `the plan gives service '${svc.name}' no replicas`);
   const largestBatch = Math.max(...replicas.map((r) => r.batching.maxBatchSize));
-  return () =>
+  const start = (): Promise<ServiceRuntime> =>
     ServiceRuntime.start({
       service: svc.name,
       modelPath,
@@ -57,4 +65,5 @@ export function serviceStarter(o: FleetRuntimeOptions, svc: PlanService): () => 
       clock: o.clock,
       ...(o.metrics ? { metrics: o.metrics } : {}),
     });
+  return { model, modelPath, start };
 }

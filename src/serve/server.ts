@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
 import { RealClock, type Clock, type LoadedFleet, type Logger } from '../core/index.js';
-import { resolveModelFile } from '../profile/index.js';
 import type { KeepAlivePolicyOptions } from '../policy/index.js';
 import type { Plan } from '../plan/plan-types.js';
 import { ServeMetrics } from '../observe/serve-metrics.js';
@@ -63,11 +62,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
   const served: ServedModel[] = [];
   const pooled: PooledModelSpec[] = [];
   for (const svc of o.plan.services) {
-    const start = serviceStarter(fleetOpts, svc);
-    const model = o.loaded.fleet.models.find((m) => m.name === svc.model);
-    const source = model?.source;
-    if (!model || !source) continue; // serviceStarter has already refused these
-    const file = resolveModelFile(source, { baseDir: o.loaded.baseDir, ...(o.modelCacheDir ? { cacheDir: o.modelCacheDir } : {}) });
+    const { model, modelPath: file, start } = serviceStarter(fleetOpts, svc);
     const sig = readOnnxSignature(file);
     const batchAxes = Object.fromEntries(Object.entries(model.input ?? {}).map(([k, v]) => [k, v.batchAxis]));
     served.push({ name: svc.name, pool: svc.pool, inputs: sig.inputs, outputs: sig.outputs, batchAxes, itemShapes: Object.fromEntries(Object.entries(model.input ?? {}).map(([k, v]) => [k, v.shape])) });
