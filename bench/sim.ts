@@ -8,6 +8,10 @@
  * (c) the same model driven by the Azure Functions 2019 day (../shared/data, CC-BY-4.0), summed over
  *     its 1,350 functions and rate-scaled to 5M requests (30M with --full) — a whole simulated day.
  *
+ * (d) the simulated cluster (`simulatePlan`): a hot service on 4 batched replicas at the same
+ *     30M-a-day rate (the per-request cost of batch policies, cold-pool checks and counters), and a
+ *     cold pool of 20 rarely used models with room for 5 (LRU eviction, fixed keep-alive).
+ *
  * Arrivals are streamed, so RSS must not grow with the trace: each row shows RSS before, the peak
  * sampled every simulated 15 minutes during the run, and after. Prints a table and writes
  * bench/results/sim.json. Speeds are single-threaded wall time on this machine (2 cores, shared).
@@ -16,7 +20,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRng } from '../src/core/index.js';
+import { createRng, parseFleetText } from '../src/core/index.js';
+import type { Plan } from '../src/plan/index.js';
+import { PerformanceModel, type ModelProfile } from '../src/profile/index.js';
 import {
   FifoQueue,
   PoissonArrivals,
@@ -24,6 +30,7 @@ import {
   azureFunctionsArrivals,
   exponentialServiceTime,
   mmcMeanWaitMs,
+  simulatePlan,
   type ArrivalSource,
   type SimHandler,
 } from '../src/sim/index.js';
@@ -186,6 +193,116 @@ if (existsSync(AZURE)) {
   process.stdout.write(`(c) skipped: ${AZURE} not found\n\n`);
 }
 
+interface ClusterRow {
+  readonly scenario: string;
+  readonly requests: number;
+  readonly simulatedHours: number;
+  readonly wallS: number;
+  readonly requestsPerSec: number;
+  readonly dayOf30mS: number;
+  readonly coldStarts: number;
+  readonly evictions: number;
+  readonly p99Ms: number;
+}
+
+/** A CPU profile with fixed batch times (base + per item) and a measured 800 ms load + 200 ms warm-up. */
+function benchProfile(model: string, baseMs: number, perItemMs: number): ModelProfile {
+  return {
+    schemaVersion: 1,
+    model,
+    origin: 'imported',
+    device: { kind: 'cpu', name: 'cpu', threads: 1, fingerprint: 'bench-cpu' },
+    runtime: { name: 'bench', version: '0' },
+    points: [1, 2, 4, 8, 16].map((b) => {
+      const ms = baseMs + perItemMs * b;
+      return { batchSize: b, concurrency: 1, latencyMs: { p50: ms, p90: ms * 1.2, p99: ms * 1.5, mean: ms * 1.1 }, throughputPerS: (1000 * b) / ms, samples: 100 };
+    }),
+    loadMs: 800,
+    firstInferenceMs: 200,
+    measuredAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+/** `services` on CPU: hot ones on `replicas` slices each, cold ones sharing one pool slice of `poolModels` GB. */
+function benchCluster(services: ReadonlyArray<{ name: string; rps: number; cold: boolean; replicas: number }>, poolModels: number): { fleet: ReturnType<typeof parseFleetText>; plan: Plan; model: PerformanceModel } {
+  const fleet = parseFleetText(`
+apiVersion: tessera.dev/v1alpha1
+kind: Fleet
+metadata: { name: bench }
+models:
+${services.map((s) => `  - { name: ${s.name}, profiles: ./m.json, maxBatchSize: 16, memoryBytes: 1000000000 }`).join('\n')}
+services:
+${services.map((s) => `  - { name: ${s.name}, model: ${s.name}, slo: { p99Ms: 50 }, traffic: { rps: ${s.rps}, arrival: poisson } }`).join('\n')}
+inventory: { nodes: [{ name: n, cpu: { cores: 64 } }] }
+`);
+  const slices: Plan['slices'] = [{ id: 'n/cpu@pool', node: 'n', kind: 'cpu', profile: 'cpu-1', cores: 1, memoryBytes: poolModels * 1e9 }];
+  const plan: Plan = {
+    apiVersion: 'tessera.dev/v1alpha1',
+    kind: 'Plan',
+    fleet: 'bench',
+    summary: { gpus: 0, cpuCores: 1, costPerHour: 1, costPer1kInferences: 0, meanUtilization: 0, solver: 'bench', optimalityGap: null, objective: 0, solveMs: 0 },
+    gpus: [],
+    slices,
+    services: services.map((s) => ({
+      name: s.name,
+      model: s.name,
+      sloP99Ms: 50,
+      demandRps: s.rps,
+      pool: s.cold ? 'cold' : 'hot',
+      poolReason: 'bench',
+      replicas: Array.from({ length: s.replicas }, (_, k) => {
+        const slice = s.cold ? 'n/cpu@pool' : `n/cpu@${s.name}-${k}`;
+        if (!s.cold) slices.push({ id: slice, node: 'n', kind: 'cpu', profile: 'cpu-1', cores: 1, memoryBytes: 1e9 });
+        return { slice, sliceProfile: 'cpu-1', node: 'n', batching: { policy: 'triton', maxBatchSize: 16, maxQueueDelayMs: 2 }, instances: 1, predictedP99Ms: 20, capacityRps: 1000, utilization: 0.5, estimated: false };
+      }),
+    })),
+    coldPools: services.some((s) => s.cold) ? [{ slice: 'n/cpu@pool', services: services.filter((s) => s.cold).map((s) => s.name), memoryBytes: poolModels * 1e9 }] : [],
+    infeasible: [],
+    explain: [],
+  };
+  return { fleet, plan, model: new PerformanceModel(services.map((s) => benchProfile(s.name, 2, 0.5))) };
+}
+
+function cluster(scenario: string, setup: ReturnType<typeof benchCluster>, durationMs: number, keepAliveMs?: number): ClusterRow {
+  globalThis.gc?.();
+  const t0 = performance.now();
+  const r = simulatePlan({ ...setup, durationMs, seed: 11, ...(keepAliveMs === undefined ? {} : { keepAlive: { policy: 'fixed' as const, keepAliveMs } }) });
+  const wallS = (performance.now() - t0) / 1000;
+  return {
+    scenario,
+    requests: r.summary.requests,
+    simulatedHours: durationMs / 3_600_000,
+    wallS,
+    requestsPerSec: r.summary.requests / wallS,
+    dayOf30mS: (DAY_REQUESTS * wallS) / Math.max(1, r.summary.requests),
+    coldStarts: r.summary.coldStarts,
+    evictions: r.pools.reduce((n, p) => n + p.evictions, 0),
+    p99Ms: Math.max(...r.services.map((s) => (Number.isFinite(s.p99Ms) ? s.p99Ms : 0))),
+  };
+}
+
+const hotRequests = full ? 30_000_000 : 5_000_000;
+const clusterRows: ClusterRow[] = [
+  cluster(`hot, 4 × triton, ${m(hotRequests)}`, benchCluster([{ name: 'hot', rps: RATE_PER_SEC, cold: false, replicas: 4 }], 1), (hotRequests / RATE_PER_SEC) * 1000),
+  cluster(
+    'cold pool 20 models / room 5',
+    benchCluster(Array.from({ length: 20 }, (_, i) => ({ name: `c${i}`, rps: 0.2 + 0.1 * i, cold: true, replicas: 1 })), 5),
+    (full ? 24 : 4) * 3_600_000,
+    60_000,
+  ),
+];
+{
+  process.stdout.write('(d) simulated cluster (simulatePlan: batch policies, cold pool with LRU and a 60 s fixed keep-alive)\n');
+  const head = ['scenario', 'requests', 'sim h', 'wall s', 'req/s', '30M day s', 'cold starts', 'evictions', 'max p99 ms'];
+  const widths = [30, 9, 6, 7, 8, 9, 11, 9, 10];
+  process.stdout.write(`${head.map((h, i) => (i === 0 ? h.padEnd(widths[i]!) : h.padStart(widths[i]!))).join(' ')}\n`);
+  for (const r of clusterRows) {
+    const cells = [r.scenario, m(r.requests), f(r.simulatedHours), f(r.wallS, 2), m(r.requestsPerSec), f(r.dayOf30mS), String(r.coldStarts), String(r.evictions), f(r.p99Ms, 2)];
+    process.stdout.write(`${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ')}\n`);
+  }
+  process.stdout.write('\n');
+}
+
 mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(
   path.join(ROOT, 'bench/results/sim.json'),
@@ -200,6 +317,7 @@ writeFileSync(
       hold: holdRows,
       fifoPoisson: poissonRows,
       fifoAzureFunctionsDay: traceRows,
+      cluster: clusterRows,
     },
     null,
     2,

@@ -17,6 +17,11 @@ export interface ServiceState {
   readonly maxReplicas: number;
   /** The current cap on items per batch (the batcher may run smaller batches). */
   readonly maxBatchSize: number;
+  /**
+   * The batch size the plan gave the service: the ceiling the batch step raises a lowered cap back
+   * to. Undefined where the executor does not know it; the batch step then leaves the cap alone.
+   */
+  readonly plannedMaxBatchSize?: number | undefined;
   /** Admission cap in requests/s; undefined while nothing is shed. */
   readonly admissionCapRps?: number | undefined;
 }

@@ -123,7 +123,7 @@ describe('Controller remediation (in-memory Cluster double, scripted metrics)', 
     r.cluster.failing.add('listServices');
     const report = await r.controller.tick(T0);
     expect(report.errors.map((e) => e.step)).toEqual(['observe']);
-    expect(report.skipped).toEqual(['detect', 'remediate']);
+    expect(report.skipped).toEqual(['detect', 'remediate', 'batch']);
     r.cluster.failing.clear();
     expect((await r.controller.tick(T0 + STEP_MS)).errors).toEqual([]);
   });
@@ -189,6 +189,85 @@ describe('Controller remediation (in-memory Cluster double, scripted metrics)', 
   });
 });
 
+describe('Controller batch step (in-memory Cluster double)', () => {
+  const atCeiling = (over: Partial<ServiceState> = {}) => service({ replicas: 4, maxReplicas: 4, maxBatchSize: 16, plannedMaxBatchSize: 16, ...over });
+  const recovery = { calmTicks: 3, holdAfterLowerMs: 30_000, cooldownMs: 20_000 };
+
+  test('a cap halved during a breach is raised back to the planned size once p99 stays calm, through act (event, metric)', async () => {
+    const r = rig({ batchRecovery: recovery }, [atCeiling()]);
+    let t = await run(r, T0, 25, healthy());
+    expect(r.cluster.calls).toEqual([]); // at the planned size: nothing to raise
+    const breachAt = t;
+    t = await run(r, t, 1, healthy(300));
+    expect(r.cluster.calls).toEqual([{ method: 'setBatchSizeCap', service: 'ocr', maxBatchSize: 8 }]);
+    // Calm from the next tick on: 3 calm ticks are reached after 15 s, but the hold after the cut lasts 30 s.
+    while (t < breachAt + 30_000) t = await run(r, t, 1, healthy());
+    expect(r.cluster.calls).toHaveLength(1);
+    t = await run(r, t, 1, healthy());
+    expect(r.cluster.calls.at(-1)).toEqual({ method: 'setBatchSizeCap', service: 'ocr', maxBatchSize: 16 });
+    const raised = r.events.events({ kinds: ['batch.raise-batch-size'] });
+    expect(raised).toHaveLength(1);
+    expect(raised[0]?.timeMs).toBe(breachAt + 30_000);
+    expect(raised[0]?.reason).toMatch(/^raise ocr's batch size cap from 8 to 16 \(planned 16\): p99 20\.0 ms under 80\.0 ms \(0\.8 × the 100 ms SLO\) for \d+ ticks$/);
+    expect(raised[0]?.details).toMatchObject({ from: 8, to: 16, planned: 16, action: 'raise-batch-size', dryRun: false });
+    expect(await counter(r.registry, 'tessera_adapt_actions_total', { action: 'raise-batch-size', dry_run: 'false' })).toBe(1);
+    await run(r, t, 20, healthy());
+    expect(r.cluster.calls).toHaveLength(2); // back at the plan: no more raises
+  });
+
+  test('raises step by step (max(cap + step, cap × factor)), each after fresh calm ticks and the cooldown, never past the plan', async () => {
+    const r = rig({ batchRecovery: { ...recovery, factor: 1, step: 3, holdAfterLowerMs: 0 } }, [atCeiling({ maxBatchSize: 2, plannedMaxBatchSize: 9 })]);
+    await run(r, T0, 40, healthy());
+    expect(r.cluster.calls).toEqual([
+      { method: 'setBatchSizeCap', service: 'ocr', maxBatchSize: 5 },
+      { method: 'setBatchSizeCap', service: 'ocr', maxBatchSize: 8 },
+      { method: 'setBatchSizeCap', service: 'ocr', maxBatchSize: 9 },
+    ]);
+  });
+
+  test('no raise while p99 is above the watch ratio, without a planned size, or when turned off; an idle service counts as calm; dry-run only logs', async () => {
+    const warm = rig({ batchRecovery: recovery }, [atCeiling({ maxBatchSize: 4 })]);
+    await run(warm, T0, 10, healthy(90)); // 90 ms: under the SLO, over 0.8 × SLO
+    expect(warm.cluster.calls).toEqual([]);
+
+    const unplanned = rig({ batchRecovery: recovery }, [atCeiling({ maxBatchSize: 4, plannedMaxBatchSize: undefined })]);
+    await run(unplanned, T0, 10, healthy());
+    expect(unplanned.cluster.calls).toEqual([]);
+
+    const off = rig({ batchRecovery: false }, [atCeiling({ maxBatchSize: 4 })]);
+    const offReport = await off.controller.tick(T0);
+    expect(offReport.stepDurationsMs.batch).toBeUndefined();
+    await run(off, T0 + STEP_MS, 10, healthy());
+    expect(off.cluster.calls).toEqual([]);
+
+    const idle = rig({ batchRecovery: recovery }, [atCeiling({ maxBatchSize: 4 })]);
+    await run(idle, T0, 3, { p99Ms: {}, rps: {}, queueDepth: {} });
+    expect(idle.cluster.calls).toEqual([{ method: 'setBatchSizeCap', service: 'ocr', maxBatchSize: 8 }]);
+    expect(idle.events.events({ kinds: ['batch.raise-batch-size'] })[0]?.reason).toMatch(/: no requests for 3 ticks$/);
+
+    const dry = rig({ dryRun: true, batchRecovery: recovery }, [atCeiling({ maxBatchSize: 4 })]);
+    await run(dry, T0, 3, healthy());
+    expect(dry.cluster.calls).toEqual([]);
+    expect(dry.events.events({ kinds: ['batch.raise-batch-size'] })[0]?.reason).toMatch(/^dry run, not taken: raise ocr's batch size cap from 4 to 8/);
+  });
+
+  test('a failing setBatchSizeCap is a batch-step error; the loop goes on', async () => {
+    const r = rig({ batchRecovery: { ...recovery, cooldownMs: 0 } }, [atCeiling({ maxBatchSize: 4 })]);
+    r.cluster.failing.add('setBatchSizeCap');
+    await run(r, T0, 2, healthy());
+    const failed = await r.controller.tick(T0 + 2 * STEP_MS);
+    expect(failed.errors.map((e) => e.step)).toEqual(['batch']);
+    expect(await counter(r.registry, 'tessera_adapt_step_errors_total', { step: 'batch' })).toBe(1);
+    r.cluster.failing.clear();
+    await run(r, T0 + 3 * STEP_MS, 3, healthy());
+    expect(r.cluster.services.get('ocr')?.maxBatchSize).toBe(8);
+  });
+
+  test('bad batch options are reported with the others', () => {
+    expect(() => rig({ batchRecovery: { calmTicks: 0, factor: 0.5, step: -1 } })).toThrowError(/batchRecovery\.calmTicks.*\n.*batchRecovery\.factor.*\n.*batchRecovery\.step/s);
+  });
+});
+
 describe('Controller forecast-driven pre-scale (in-memory Cluster double)', () => {
   /** A forecaster that predicts a peak: twice the last value, recording what it was asked. */
   function peakForecaster(requests: { horizon: number; history: number }[]): Forecaster {
@@ -222,7 +301,7 @@ describe('Controller forecast-driven pre-scale (in-memory Cluster double)', () =
     expect(report.prescale).toEqual([]);
     expect(r.cluster.calls).toEqual([]);
     const text = await r.registry.metrics();
-    for (const step of ['observe', 'detect', 'remediate', 'prescale']) expect(text).toContain(`tessera_adapt_step_duration_seconds_count{step="${step}"} 1`);
+    for (const step of ['observe', 'detect', 'remediate', 'batch', 'prescale']) expect(text).toContain(`tessera_adapt_step_duration_seconds_count{step="${step}"} 1`);
   });
 });
 

@@ -10,7 +10,7 @@ import type { MetricSample, MetricsSource } from './metrics-source.js';
 import { resolveControllerConfig, type ControllerConfigInput, type PrescaleOptions, type PrescaleServiceOptions, type ResolvedControllerConfig } from './options.js';
 import { ActionLimiter, type AdaptAnomalyKind, type ControllerAction, type LimitVerdict, type RateLimit, type RemediationRule } from './rules.js';
 
-export type ControllerStep = 'observe' | 'detect' | 'remediate' | 'prescale';
+export type ControllerStep = 'observe' | 'detect' | 'remediate' | 'batch' | 'prescale';
 
 export interface ControllerOptions extends ControllerConfigInput {
   readonly cluster: Cluster;
@@ -129,6 +129,8 @@ export class Controller {
   private readonly prescaleOptions: PrescaleOptions | undefined;
   private readonly forecaster: Forecaster | undefined;
   private readonly scalers = new Map<string, { bounds: string; scaler: TargetTrackingScaler; state: TargetTrackingState }>();
+  /** Consecutive ticks each service's latency was calm (the batch step's evidence). */
+  private readonly calmTicks = new Map<string, number>();
 
   constructor(options: ControllerOptions) {
     this.config = resolveControllerConfig(options);
@@ -155,12 +157,18 @@ export class Controller {
     if (observed === undefined) {
       // Acting on a stale replica count could scale twice; wait for the next tick's fresh view.
       report.skipped.push('detect', 'remediate');
+      if (this.config.batchRecovery !== undefined) report.skipped.push('batch');
       if (this.prescaleOptions !== undefined) report.skipped.push('prescale');
       return report;
     }
     const anomalies = await this.step('detect', report, () => this.detect(nowMs, observed, report));
     if (anomalies !== undefined) report.anomalies.push(...anomalies);
     await this.step('remediate', report, () => this.remediate(nowMs, observed, anomalies ?? [], report));
+    if (this.config.batchRecovery !== undefined) {
+      // Raising a cap needs evidence that latency is calm; without this tick's signals there is none.
+      if (anomalies === undefined) report.skipped.push('batch');
+      else await this.step('batch', report, () => this.batch(nowMs, observed, anomalies, report));
+    }
     if (this.prescaleOptions !== undefined) await this.step('prescale', report, () => this.prescale(nowMs, observed, report));
     return report;
   }
@@ -389,6 +397,45 @@ export class Controller {
     }
   }
 
+  // ---- batch controller -------------------------------------------------------------------
+
+  /**
+   * Raises a batch cap that is below the plan's batch size once the service's p99 has stayed under
+   * `latencyWatchRatio` × SLO (or it had no requests) for `calmTicks` ticks, and not within
+   * `holdAfterLowerMs` of a `lower-batch-size` — so a cap cut during a latency breach recovers the
+   * throughput batching buys once the breach has passed. Each raise goes through `act`.
+   */
+  private async batch(nowMs: number, observed: Observed, anomalies: readonly AdaptAnomaly[], report: MutableReport): Promise<void> {
+    const c = this.config.batchRecovery;
+    if (c === undefined) return;
+    const ratio = this.config.detection.latencyWatchRatio;
+    let firstError: unknown;
+    for (const svc of observed.services) {
+      const sig = report.signals[svc.name];
+      const pressing = anomalies.some((a) => a.service === svc.name && (a.kind === 'latency-slo-breach' || a.kind === 'queue-depth'));
+      const idle = sig !== undefined && Number.isNaN(sig.p99Ms) && sig.totalRps === 0;
+      const calm = sig !== undefined && !pressing && (sig.p99Ms < ratio * svc.sloP99Ms || idle);
+      const ticks = calm ? (this.calmTicks.get(svc.name) ?? 0) + 1 : 0;
+      this.calmTicks.set(svc.name, ticks);
+      const planned = svc.plannedMaxBatchSize;
+      if (planned === undefined || svc.maxBatchSize >= planned || ticks < c.calmTicks) continue;
+      const subject = serviceSubject(svc.name);
+      if (this.limiter.actedWithin(ActionLimiter.key('lower-batch-size', subject), nowMs, c.holdAfterLowerMs)) continue;
+      const to = Math.min(planned, Math.max(svc.maxBatchSize + c.step, Math.ceil(svc.maxBatchSize * c.factor)));
+      const evidence = idle ? 'no requests' : `p99 ${fmt(sig?.p99Ms ?? NaN)} ms under ${fmt(ratio * svc.sloP99Ms)} ms (${ratio} × the ${svc.sloP99Ms} ms SLO)`;
+      const reason = `raise ${svc.name}'s batch size cap from ${svc.maxBatchSize} to ${to} (planned ${planned}): ${evidence} for ${ticks} ticks`;
+      try {
+        const acted = await this.act(nowMs, 'raise-batch-size', subject, c, reason, { from: svc.maxBatchSize, to, planned, calmTicks: ticks, p99Ms: sig?.p99Ms ?? NaN }, () => this.cluster.setBatchSizeCap(svc.name, to, reason), report, 'batch', 'batch.raise-batch-size');
+        // The next raise needs fresh calm evidence at the new cap.
+        if (acted) this.calmTicks.set(svc.name, 0);
+      } catch (err) {
+        this.calmTicks.set(svc.name, 0);
+        firstError ??= err;
+      }
+    }
+    if (firstError !== undefined) throw firstError;
+  }
+
   /** The one place an action is limited, taken (or only logged in dry-run), counted and logged. */
   private async act(
     nowMs: number,
@@ -399,7 +446,7 @@ export class Controller {
     details: Record<string, unknown>,
     run: (() => Promise<void>) | undefined,
     report: MutableReport,
-    area: 'remediation' | 'prescale',
+    area: 'remediation' | 'prescale' | 'batch',
     eventKind: string = `${area}.${action}`,
   ): Promise<boolean> {
     if (run === undefined) return false;

@@ -1,12 +1,15 @@
 /**
  * Adapt: the controller tick loop (anomaly detection → remediation rule table → forecast-driven
- * pre-scale) and the ports it acts and reads through — `Cluster` and `MetricsSource` — with a
- * Prometheus HTTP API implementation of the latter. docs/adapt.md describes the whole loop.
+ * pre-scale, batch-cap recovery) and the ports it acts and reads through — `Cluster` and
+ * `MetricsSource` — with two implementations of the latter: the Prometheus HTTP API, and an
+ * in-memory store with PromQL semantics that `RegistrySampler` fills from a prom-client registry. docs/adapt.md describes the whole loop.
  */
 export type { Cluster, RepackScope, ReplicaState, ServiceState } from './cluster.js';
 export type { LabelMatcher, LabelMatchOp, MetricPoint, MetricQuery, MetricReduction, MetricSample, MetricSeries, MetricsSource, RangeWindow } from './metrics-source.js';
 export { toPromQL, promDuration } from './promql.js';
 export { PrometheusMetricsSource, type PrometheusMetricsSourceOptions } from './prometheus-source.js';
+export { MemoryMetricsSource, bucketQuantile, type MemoryMetricsSourceOptions, type MemoryMetricsStats } from './memory-metrics-source.js';
+export { RegistrySampler, type RegistrySamplerOptions } from './registry-sampler.js';
 export {
   ActionLimiter,
   ANOMALY_KINDS,
@@ -22,7 +25,7 @@ export {
   type RemediationRule,
   type RuleCondition,
 } from './rules.js';
-export { resolveControllerConfig, type ControllerConfigInput, type DetectionOptions, type PrescaleOptions, type PrescaleServiceOptions, type ResolvedControllerConfig } from './options.js';
+export { resolveControllerConfig, type BatchRecoveryOptions, type ResolvedBatchRecovery, type ControllerConfigInput, type DetectionOptions, type PrescaleOptions, type PrescaleServiceOptions, type ResolvedControllerConfig } from './options.js';
 export { ControllerMetrics } from './controller-metrics.js';
 export {
   Controller,

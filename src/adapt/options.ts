@@ -57,6 +57,34 @@ export interface PrescaleOptions {
   readonly holdAfterScaleOutMs?: number;
 }
 
+/**
+ * The batch step: a batch cap that `lower-batch-size` cut is raised back towards the plan's batch
+ * size once p99 has stayed under `latencyWatchRatio` × SLO for `calmTicks` ticks in a row.
+ */
+export interface BatchRecoveryOptions {
+  /** Consecutive calm ticks before a raise (and again after each raise). @default 3 */
+  readonly calmTicks?: number;
+  /** The new cap is max(cap + step, ⌈cap × factor⌉), never above the planned batch size. @default 2 */
+  readonly factor?: number;
+  /** @default 1 */
+  readonly step?: number;
+  /** No raise sooner than this after the last `lower-batch-size` on the service. @default 300000 */
+  readonly holdAfterLowerMs?: number;
+  /** @default 60000 */
+  readonly cooldownMs?: number;
+  /** @default { max: 10, windowMs: 1800000 } */
+  readonly rateLimit?: RateLimit;
+}
+
+export interface ResolvedBatchRecovery {
+  readonly calmTicks: number;
+  readonly factor: number;
+  readonly step: number;
+  readonly holdAfterLowerMs: number;
+  readonly cooldownMs: number;
+  readonly rateLimit: RateLimit;
+}
+
 export interface ResolvedControllerConfig {
   readonly dryRun: boolean;
   readonly rules: readonly RemediationRule[];
@@ -66,6 +94,8 @@ export interface ResolvedControllerConfig {
   readonly shedReleaseMs: number;
   /** The admission cap a shed sets, as a share of the successful request rate now. @default 0.9 */
   readonly shedFactor: number;
+  /** The batch step's settings; undefined when it is turned off (`batchRecovery: false`). */
+  readonly batchRecovery: ResolvedBatchRecovery | undefined;
 }
 
 export interface ControllerConfigInput {
@@ -76,6 +106,8 @@ export interface ControllerConfigInput {
   readonly shedReleaseMs?: number;
   readonly shedFactor?: number;
   readonly prescale?: PrescaleOptions;
+  /** The batch step (raise a lowered batch cap back once latency is calm); `false` turns it off. @default {} */
+  readonly batchRecovery?: BatchRecoveryOptions | false;
 }
 
 /** Options checked once, every problem listed together (the project's spec-error rule). */
@@ -149,8 +181,28 @@ export function resolveControllerConfig(input: ControllerConfigInput): ResolvedC
     if (p.holdAfterScaleOutMs !== undefined) nonNeg('prescale.holdAfterScaleOutMs', p.holdAfterScaleOutMs);
   }
 
+  let batchRecovery: ResolvedBatchRecovery | undefined;
+  if (input.batchRecovery !== false) {
+    const b = input.batchRecovery ?? {};
+    batchRecovery = Object.freeze({
+      calmTicks: b.calmTicks ?? 3,
+      factor: b.factor ?? 2,
+      step: b.step ?? 1,
+      holdAfterLowerMs: b.holdAfterLowerMs ?? 300_000,
+      cooldownMs: b.cooldownMs ?? 60_000,
+      rateLimit: b.rateLimit ?? { max: 10, windowMs: 1_800_000 },
+    });
+    if (!(Number.isInteger(batchRecovery.calmTicks) && batchRecovery.calmTicks >= 1)) problems.push(`batchRecovery.calmTicks: must be a whole number ≥ 1, got ${batchRecovery.calmTicks}`);
+    if (!(Number.isFinite(batchRecovery.factor) && batchRecovery.factor >= 1)) problems.push(`batchRecovery.factor: must be a finite number ≥ 1, got ${batchRecovery.factor}`);
+    if (!(Number.isInteger(batchRecovery.step) && batchRecovery.step >= 0)) problems.push(`batchRecovery.step: must be a whole number ≥ 0, got ${batchRecovery.step}`);
+    if (batchRecovery.factor === 1 && batchRecovery.step === 0) problems.push('batchRecovery: factor 1 with step 0 would never raise the cap; give factor > 1 or step ≥ 1');
+    nonNeg('batchRecovery.holdAfterLowerMs', batchRecovery.holdAfterLowerMs);
+    nonNeg('batchRecovery.cooldownMs', batchRecovery.cooldownMs);
+    rate('batchRecovery.rateLimit', batchRecovery.rateLimit);
+  }
+
   if (problems.length > 0) {
     throw new TesseraError('TESSERA_ERR_ADAPT_CONFIG', `controller options have ${problems.length} problem(s):\n  ${problems.join('\n  ')}`, { details: { problems } });
   }
-  return Object.freeze({ dryRun: input.dryRun ?? false, rules: Object.freeze([...rules]), globalRateLimit, detection: Object.freeze(detection), shedReleaseMs, shedFactor });
+  return Object.freeze({ dryRun: input.dryRun ?? false, rules: Object.freeze([...rules]), globalRateLimit, detection: Object.freeze(detection), shedReleaseMs, shedFactor, batchRecovery });
 }

@@ -6,8 +6,8 @@
 
 export type AdaptAnomalyKind = 'latency-slo-breach' | 'error-rate' | 'queue-depth' | 'fragmentation';
 export type RemediationAction = 'restart-worker' | 'scale-out' | 'lower-batch-size' | 'shed-load' | 'repack';
-/** Actions the controller takes outside the rule table (pre-scale, lifting a shed cap), counted the same way. */
-export type ControllerAction = RemediationAction | 'prescale' | 'lift-shed';
+/** Actions the controller takes outside the rule table (pre-scale, lifting a shed cap, raising a lowered batch cap), counted the same way. */
+export type ControllerAction = RemediationAction | 'prescale' | 'lift-shed' | 'raise-batch-size';
 
 export const ANOMALY_KINDS: readonly AdaptAnomalyKind[] = ['latency-slo-breach', 'error-rate', 'queue-depth', 'fragmentation'];
 export const REMEDIATION_ACTIONS: readonly RemediationAction[] = ['restart-worker', 'scale-out', 'lower-batch-size', 'shed-load', 'repack'];

@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LATENCY_BUCKETS_S as SHARED_LATENCY_BUCKETS_S } from './latency-buckets.js';
 
-/** Latency buckets (seconds) from 0.5 ms to 30 s: CPU models here run 0.05 ms – 2 s a batch. */
-const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Latency buckets (seconds) from 0.5 ms to 30 s, shared with the simulator (latency-buckets.ts). */
+const LATENCY_BUCKETS_S = [...SHARED_LATENCY_BUCKETS_S];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
 export type RequestStatus = 'ok' | 'client_error' | 'rejected' | 'timeout' | 'error';

@@ -10,5 +10,5 @@ export { lowerBound, volumeBound, volumeBounds, type LowerBound } from './lower-
 export { minSliceVolume } from './knapsack.js';
 export { evaluateObjective, totals, meanUtilization } from './summary.js';
 export { parseCurrentPlan } from './reconfig.js';
-export { cheMissRates } from './pools.js';
+export { cheMissRates, coldStartEstimate, poolModelMemoryBytes } from './pools.js';
 export { formatPlan } from './format.js';

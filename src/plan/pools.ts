@@ -1,6 +1,7 @@
-import { gpuTypeInfo, migSlice, type OperatingPoint, type SliceRef } from '../profile/perf/index.js';
+import { gpuTypeInfo, migSlice, type OperatingPoint, type PerformanceModel, type SliceRef } from '../profile/perf/index.js';
 import type { PoolRequirement } from './aggregate.js';
 import type { GpuGroup } from './inventory.js';
+import type { ResolvedPlanOptions } from './options.js';
 import { groupSlices, serviceByIndex, type PlanProblem, type ServiceDemand, type SliceOption } from './problem.js';
 
 /**
@@ -61,6 +62,26 @@ export function cheMissRates(rates: readonly number[], capacity: number): number
     else hi = mid;
   }
   return rates.map((r) => Math.exp(-r * hi));
+}
+
+/**
+ * Resident memory one cold-pool load of `model` costs: the profile's measurement, else the spec's
+ * `memoryBytes`, else `defaultModelMemoryBytes`. The planner sizes pools with it and the simulator
+ * fills them with it, so both count memory by the same rule. `specBytes` is for a caller whose
+ * performance model was built without the spec's sizes (the planner's already has them).
+ */
+export function poolModelMemoryBytes(perf: PerformanceModel, model: string, options: Pick<ResolvedPlanOptions, 'defaultModelMemoryBytes'>, specBytes?: number): number {
+  return perf.modelMemoryBytes(model) ?? specBytes ?? options.defaultModelMemoryBytes;
+}
+
+/**
+ * Time from a load decision to a warm model: measured session load + first inference when the
+ * profile measured the load, else `defaultColdStartMs` (`measured: false`).
+ */
+export function coldStartEstimate(perf: PerformanceModel, model: string, slice: SliceRef, options: Pick<ResolvedPlanOptions, 'defaultColdStartMs'>): { ms: number; measured: boolean } {
+  const cs = perf.coldStart(model, slice);
+  if (cs.loadMs === undefined) return { ms: options.defaultColdStartMs, measured: false };
+  return { ms: cs.loadMs + (cs.firstInferenceMs ?? 0), measured: true };
 }
 
 /** Target busy fraction of a pool slice: room for the time cold starts take. */
@@ -186,7 +207,7 @@ function sizePool(problem: PlanProblem, type: string, profile: string, slice: Sl
     util.push({ svc, u: svc.demandRps / r.capacityRps, cap: r.capacityRps });
   }
   const memory = slice.memoryBytes ?? gpuTypeInfo(type)?.memoryBytes ?? 0;
-  const modelMem = Math.max(...members.map((s) => perf.modelMemoryBytes(s.model) ?? options.defaultModelMemoryBytes));
+  const modelMem = Math.max(...members.map((s) => poolModelMemoryBytes(perf, s.model, options)));
   const resident = Math.max(0, Math.floor(memory / modelMem));
   if (resident < 1) return undefined;
   const total = util.reduce((s, x) => s + x.u, 0);
@@ -220,10 +241,8 @@ function sizePool(problem: PlanProblem, type: string, profile: string, slice: Sl
         execInflation: 1 / (1 - others),
       });
       if (point === undefined) return undefined;
-      const cs = perf.coldStart(x.svc.model, slice);
-      const measured = cs.loadMs !== undefined;
-      const coldStartMs = measured ? (cs.loadMs ?? 0) + (cs.firstInferenceMs ?? 0) : options.defaultColdStartMs;
-      out.push({ service: x.svc.index, loadRps: x.svc.demandRps, meanRps: x.svc.meanRps, slot: k, missRate: misses[j] as number, coldStartMs, coldStartMeasured: measured, point });
+      const cs = coldStartEstimate(perf, x.svc.model, slice, options);
+      out.push({ service: x.svc.index, loadRps: x.svc.demandRps, meanRps: x.svc.meanRps, slot: k, missRate: misses[j] as number, coldStartMs: cs.ms, coldStartMeasured: cs.measured, point });
     }
   }
   return { gpuType: type, profile, slice: migSliceOr(slice, type, profile), slots, residentModels: resident, members: out, sliceCost };

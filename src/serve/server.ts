@@ -7,6 +7,7 @@ import { createGateway, type Gateway, type GatewayAddress } from './http/index.j
 import { ModelPools, type PooledModelSpec } from './model-pools.js';
 import { readOnnxSignature } from './onnx-signature.js';
 import { RuntimeRepository, type ServedModel } from './runtime-repository.js';
+import { checkServeAdaptOptions, startServeAdapt, type ServeAdapt, type ServeAdaptOptions } from './serve-adapt.js';
 import { serviceStarter } from './serve-fleet.js';
 
 export interface StartServerOptions {
@@ -27,6 +28,8 @@ export interface StartServerOptions {
   modelCacheDir?: string;
   maxQueueItems?: number;
   requestTimeoutMs?: number;
+  /** Run the adapt controller in this process once the hot models are up (docs/adapt.md). */
+  adapt?: ServeAdaptOptions;
 }
 
 export interface RunningServer {
@@ -37,6 +40,8 @@ export interface RunningServer {
   gateway: Gateway;
   /** Hot models failed to start: served as not ready, listed here. */
   startFailures: Array<{ name: string; error: unknown }>;
+  /** The running controller, when started with `adapt`. */
+  adapt: ServeAdapt | undefined;
   /** Graceful drain: readiness off, stop accepting, answer everything accepted, then release workers. */
   drain(): Promise<void>;
 }
@@ -48,6 +53,8 @@ export interface RunningServer {
  */
 export async function startServer(o: StartServerOptions): Promise<RunningServer> {
   const clock = o.clock ?? new RealClock();
+  // Bad controller options are refused before a port is bound or a model loaded.
+  if (o.adapt !== undefined) checkServeAdaptOptions(o.adapt);
   const metrics = new ServeMetrics();
   const fleetOpts = {
     loaded: o.loaded,
@@ -102,10 +109,13 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     pools.tick().catch((err: unknown) => o.logger.warn({ err }, 'keep-alive tick failed'));
   }, o.keepAliveTickMs ?? 1000);
   tick.unref();
+  const adapt = o.adapt === undefined ? undefined : startServeAdapt({ pools, plan: o.plan, loaded: o.loaded, metrics, clock, logger: o.logger }, o.adapt);
   let drained: Promise<void> | undefined;
   const drain = (): Promise<void> => {
     drained ??= (async () => {
       clearInterval(tick);
+      // First, so no scale-out or restart starts while the runtimes drain.
+      await adapt?.stop();
       repository.setDraining();
       await gateway.close();
       await Promise.all(pools.resident().map((r) => r.drain()));
@@ -113,5 +123,5 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     })();
     return drained;
   };
-  return { address, metrics, pools, repository, gateway, startFailures, drain };
+  return { address, metrics, pools, repository, gateway, startFailures, adapt, drain };
 }

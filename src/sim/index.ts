@@ -1,4 +1,18 @@
-export { simulatePlan, fluctuation, LATENCY_CDF_QUANTILES, type SimulatePlanOptions, type SimulationResult, type ServiceSimReport, type LatencyCdfPoint } from './cluster/simulate-plan.js';
+export {
+  simulatePlan,
+  fluctuation,
+  LATENCY_CDF_QUANTILES,
+  type FailureSpec,
+  type SimulatePlanOptions,
+  type SimulationResult,
+  type ServiceSimReport,
+  type PoolSimReport,
+  type LatencyCdfPoint,
+} from './cluster/simulate-plan.js';
+export { ClusterSimulation, type PoolSnapshot } from './cluster/cluster-simulation.js';
+export { simulationCluster } from './cluster/cluster-port.js';
+export { parseFailureFlag } from './cluster/failures.js';
+export { SIM_LATENCY_LE_S, toServeMetricSamples, type SimMetricSample, type SimServiceCounters } from './cluster/latency-counters.js';
 
 // Engine foundations (docs/simulator.md): event engine, arrival processes, trace readers, FIFO model.
 export { SimEngine, type SimHandler, type SimCallback, type EventId, type SimEngineOptions, type RunResult } from './engine/engine.js';

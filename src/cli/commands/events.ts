@@ -11,7 +11,12 @@ interface EventsFlags {
 }
 
 /** The log `tessera serve` / `simulate` write unless told otherwise. */
-const DEFAULT_EVENT_LOG = '.tessera/events.jsonl';
+export const DEFAULT_EVENT_LOG = '.tessera/events.jsonl';
+
+/** The event log a command writes or reads: the flag, else $TESSERA_EVENT_LOG, else the default. */
+export function eventLogPath(flag: string | undefined): string {
+  return flag ?? process.env['TESSERA_EVENT_LOG'] ?? DEFAULT_EVENT_LOG;
+}
 
 export function registerEvents(program: Command): void {
   program
@@ -27,7 +32,7 @@ export function registerEvents(program: Command): void {
       await runCommand(opts, async () => {
         const { RealClock, TesseraError, parseDurationMs } = await import('../../core/index.js');
         const { readEventLog, toRecord } = await import('../../observe/index.js');
-        const file = opts.file ?? process.env['TESSERA_EVENT_LOG'] ?? DEFAULT_EVENT_LOG;
+        const file = eventLogPath(opts.file);
         let sinceMs: number | undefined;
         if (opts.since !== undefined) {
           const iso = /^\d{4}-\d{2}-\d{2}/.test(opts.since) ? Date.parse(opts.since) : Number.NaN;

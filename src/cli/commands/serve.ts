@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Plan } from '../../plan/plan-types.js';
+import type { ServeAdaptOptions } from '../../serve/index.js';
 import { runCommand, EXIT } from '../output.js';
+import { DEFAULT_EVENT_LOG, eventLogPath } from './events.js';
 
 interface ServeFlags {
   file: string;
@@ -12,6 +14,12 @@ interface ServeFlags {
   store: string;
   bodyLimit: string;
   json?: boolean;
+  adapt?: boolean;
+  adaptDryRun?: boolean;
+  adaptInterval: string;
+  adaptMaxThreads?: string;
+  prometheusUrl?: string;
+  eventLog?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -26,6 +34,12 @@ export function registerServe(program: Command): void {
     .option('--store <dir>', 'profile store (for planning without --plan)', '.tessera/profiles')
     .option('--body-limit <size>', 'largest request body', '64MiB')
     .option('--json', 'print the address and plan summary as JSON once ready')
+    .option('--adapt', 'run the adapt controller in this process: detect anomalies, remediate (scale out, restart, lower the batch cap, shed load) and raise lowered batch caps back (docs/adapt.md)')
+    .option('--adapt-dry-run', 'run the controller but take no action: log and count what it would do (implies --adapt)')
+    .option('--adapt-interval <duration>', 'time between controller ticks', '10s')
+    .option('--adapt-max-threads <n>', 'threads all replicas may use together; caps scale-out (default: the CPUs of this machine)')
+    .option('--prometheus-url <url>', 'read the controller\'s history from this Prometheus (http://host:9090) instead of sampling this process\'s own metrics into memory')
+    .option('--event-log <events.jsonl>', `where the controller logs anomalies and actions (default: $TESSERA_EVENT_LOG or ${DEFAULT_EVENT_LOG}; read it with \`tessera events\`)`)
     .action(async (opts: ServeFlags) => {
       await runCommand(opts, () => runServe(opts));
     });
@@ -47,6 +61,7 @@ async function runServe(opts: ServeFlags): Promise<number> {
     }
     if (!authToken) throw new core.TesseraError('TESSERA_ERR_INPUT_FLAG', `--auth-token-file '${opts.authTokenFile}' is empty`);
   }
+  const adapt = await adaptOptions(opts);
   const plan = opts.plan ? await readPlan(opts.plan) : await localPlan(loaded, { storeDir: opts.store, logger, progress: process.stderr.isTTY });
   const server = await startServer({
     loaded,
@@ -56,6 +71,7 @@ async function runServe(opts: ServeFlags): Promise<number> {
     port,
     bodyLimitBytes: core.parseBytes(opts.bodyLimit),
     ...(authToken ? { authToken } : {}),
+    ...(adapt ? { adapt: adapt.options } : {}),
   });
   const ready = { url: server.address.url, models: server.repository.listModels(), failed: server.startFailures.map((f) => f.name) };
   if (opts.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
@@ -68,8 +84,46 @@ async function runServe(opts: ServeFlags): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  await adapt?.flush();
   logger.info('drained; exiting');
   return ready.failed.length ? EXIT.FAILED : EXIT.OK;
+}
+
+/** The controller's options from the flags, checked before anything starts; undefined without --adapt. */
+async function adaptOptions(opts: ServeFlags): Promise<{ options: ServeAdaptOptions; flush: () => Promise<void> } | undefined> {
+  if (!opts.adapt && !opts.adaptDryRun) return undefined;
+  const { TesseraError, parseDurationMs } = await import('../../core/index.js');
+  const { JsonlEventLog } = await import('../../observe/index.js');
+  const { PrometheusMetricsSource } = await import('../../adapt/index.js');
+  const intervalMs = parseDurationMs(opts.adaptInterval);
+  if (!(intervalMs > 0)) throw new TesseraError('TESSERA_ERR_INPUT_FLAG', `--adapt-interval must be a positive duration (10s, 1m), got '${opts.adaptInterval}'`);
+  let threadBudget: number | undefined;
+  if (opts.adaptMaxThreads !== undefined) {
+    threadBudget = Number(opts.adaptMaxThreads);
+    if (!Number.isInteger(threadBudget) || threadBudget < 1) throw new TesseraError('TESSERA_ERR_INPUT_FLAG', `--adapt-max-threads must be a whole number ≥ 1, got '${opts.adaptMaxThreads}'`);
+  }
+  let metricsSource: ServeAdaptOptions['metricsSource'];
+  if (opts.prometheusUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(opts.prometheusUrl);
+    } catch (cause) {
+      throw new TesseraError('TESSERA_ERR_INPUT_FLAG', `--prometheus-url must be an http(s) URL such as http://127.0.0.1:9090, got '${opts.prometheusUrl}'`, { cause });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TesseraError('TESSERA_ERR_INPUT_FLAG', `--prometheus-url must be http or https, got '${opts.prometheusUrl}'`);
+    metricsSource = new PrometheusMetricsSource({ url: opts.prometheusUrl });
+  }
+  const events = new JsonlEventLog(eventLogPath(opts.eventLog));
+  return {
+    options: {
+      intervalMs,
+      dryRun: opts.adaptDryRun === true,
+      events,
+      ...(metricsSource ? { metricsSource } : {}),
+      ...(threadBudget !== undefined ? { threadBudget } : {}),
+    },
+    flush: () => events.flush(),
+  };
 }
 
 async function readPlan(file: string): Promise<Plan> {

@@ -194,14 +194,15 @@ function utilisationChart(result: SimulationResult, plan: Plan | undefined): str
 }
 
 function serviceTable(services: readonly ServiceSimReport[], styles: ReadonlyArray<{ color: string; dash: string }>): string {
-  const head = ['service', 'requests', 'completed', 'dropped', 'p50 ms', 'p90 ms', 'p99 ms', 'SLO ms', 'SLO attainment', 'req/s', 'fluctuation', 'mean batch', 'cold starts'];
+  const head = ['service', 'requests', 'completed', 'dropped', 'failed', 'p50 ms', 'p90 ms', 'p99 ms', 'SLO ms', 'SLO attainment', 'req/s', 'fluctuation', 'mean batch', 'cold starts', 'cold wait ms'];
   const rows = services.map((s, i) => {
-    const ok = s.sloAttainment >= 0.99 && s.dropped === 0;
+    const ok = s.sloAttainment >= 0.99 && s.dropped === 0 && s.failed === 0;
     const cells = [
       `<span class="swatch" style="background:${(styles[i] ?? seriesStyle(i)).color}"></span>${escapeXml(s.name)}`,
       int(s.requests),
       int(s.completed),
       int(s.dropped),
+      int(s.failed),
       ms(s.p50Ms),
       ms(s.p90Ms),
       `<b>${ms(s.p99Ms)}</b>`,
@@ -211,6 +212,8 @@ function serviceTable(services: readonly ServiceSimReport[], styles: ReadonlyArr
       `±${(100 * s.throughputFluctuation).toFixed(1)} %`,
       s.meanBatchSize.toFixed(2),
       int(s.coldStarts),
+      // Mean wait of the requests a load delayed (on demand or a pre-warm under way).
+      s.coldStartDelayedRequests === 0 ? '–' : ms(s.coldStartDelayMeanMs),
     ];
     return `<tr>${cells.map((c, j) => `<td${j === 0 ? '' : ' class="num"'}>${c}</td>`).join('')}</tr>`;
   });

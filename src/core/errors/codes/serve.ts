@@ -14,5 +14,6 @@ export const SERVE_CODES = {
   TESSERA_ERR_SERVE_METHOD_NOT_ALLOWED: { httpStatus: 405, summary: 'The endpoint exists but not for that HTTP method.' },
   TESSERA_ERR_SERVE_BODY_TOO_LARGE: { httpStatus: 413, summary: 'The request body is larger than the gateway body-size limit.' },
   TESSERA_ERR_SERVE_UNSUPPORTED_ENCODING: { httpStatus: 415, summary: 'The request body uses a Content-Encoding other than gzip, deflate or identity.' },
+  TESSERA_ERR_SERVE_SHED: { httpStatus: 429, summary: "The service's admission cap (set by the controller shedding load) refused the request; see Retry-After." },
   TESSERA_ERR_SERVE_MODEL_NOT_READY: { httpStatus: 503, summary: 'The model exists but is not ready for inference yet.' },
 } as const satisfies CodeTable;

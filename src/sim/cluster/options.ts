@@ -1,0 +1,50 @@
+import type { Fleet } from '../../core/index.js';
+import type { BatchPolicyName, Forecaster, KeepAlivePolicyOptions } from '../../policy/index.js';
+import type { PerformanceModel } from '../../profile/index.js';
+import type { Plan } from '../../plan/plan-types.js';
+import type { ArrivalSource } from '../arrivals/arrival-stream.js';
+
+/**
+ * An injected failure: at `atMs` a replica crashes. `replica` names one (`<service>/<index>`);
+ * `service` alone crashes every replica the service has at that moment. Its in-flight batches
+ * fail (status `error`) and it is unavailable for its load time (measured load + warm-up).
+ */
+export interface FailureSpec {
+  readonly atMs: number;
+  readonly replica?: string;
+  readonly service?: string;
+}
+
+export interface SimulatePlanOptions {
+  fleet: Fleet;
+  plan: Plan;
+  model: PerformanceModel;
+  /** Simulated time, ms: arrivals stop here, and `simulatePlan` reports up to here. */
+  durationMs: number;
+  seed?: number;
+  /** Run every replica with this batching policy instead of the plan's. */
+  batchPolicy?: BatchPolicyName;
+  /** Multiply every service's arrival rate. */
+  rateScale?: number;
+  /** Folder trace paths in the spec resolve against (the spec's folder). @default the working directory */
+  baseDir?: string;
+  /** Arrivals per service, overriding the spec's traffic. */
+  arrivals?: ReadonlyMap<string, ArrivalSource>;
+  /** Throughput windows for the fluctuation figure, ms. @default 1000 */
+  windowMs?: number;
+  onProgress?: (simulatedMs: number, totalMs: number) => void;
+  /**
+   * Keep-alive / pre-warm policy for cold-pool models, one loop per model on its pool slice.
+   * Absent: a loaded cold model stays until LRU eviction needs its memory (the planner's model).
+   */
+  keepAlive?: KeepAlivePolicyOptions;
+  /** The forecaster the `forecast` (and `hybrid-histogram`) keep-alive policy asks. @default exponential smoothing */
+  forecaster?: Forecaster;
+  failures?: readonly FailureSpec[];
+  /** Cold start assumed where the profile does not measure the load, ms. @default the planner's (2000) */
+  defaultColdStartMs?: number;
+  /** Memory assumed for a cold-pool model that neither profile nor spec sizes, bytes. @default the planner's (2 GiB) */
+  defaultModelMemoryBytes?: number;
+  /** Burst an admission cap allows, as time at the capped rate, ms (bucket size = rate × this, at least 1). @default 100 */
+  admissionBurstMs?: number;
+}
