@@ -1,13 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MemoryMetricsSource, PrometheusMetricsSource, RegistrySampler, type MetricQuery, type MetricSample } from '../src/adapt/index.js';
 import { createRng } from '../src/core/index.js';
+import { requireBinary } from './support/binaries.js';
+import { startPrometheus, type TestPrometheus } from './support/prometheus.js';
+import { sleep } from './support/wait.js';
 
 /**
  * MemoryMetricsSource against the real thing: the same samples go to both, and every answer must
@@ -23,30 +25,6 @@ import { createRng } from '../src/core/index.js';
  *    MemoryMetricsSource by a RegistrySampler every second; rate and quantile over 5 s agree within
  *    what the two different sampling instants allow (10 %).
  */
-
-/** Resolves a Debian-packaged binary, or says plainly how to get it: these tests must not skip silently. */
-function requireBinary(name: string): string {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  const bin = found.stdout.trim();
-  if (found.status !== 0 || bin === '') {
-    throw new Error(`'${name}' is not on PATH. Install the Debian package (apt-get install prometheus), as .ci/run does; this test does not skip without it.`);
-  }
-  return bin;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Sample {
   metric: string;
@@ -144,8 +122,7 @@ function close(a: number, b: number, rel: number): boolean {
 }
 
 describe('MemoryMetricsSource agrees with a real Prometheus', () => {
-  let prometheus: ChildProcess | undefined;
-  let promLog = '';
+  let prometheus: TestPrometheus | undefined;
   let tmp = '';
   let prom: PrometheusMetricsSource;
   let baseMs = 0;
@@ -191,32 +168,16 @@ describe('MemoryMetricsSource agrees with a real Prometheus', () => {
     const target = `127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
     sampler.start();
 
-    const port = await freePort();
     const config = ['global:', '  scrape_interval: 1s', 'scrape_configs:', '  - job_name: live', '    static_configs:', `      - targets: [${JSON.stringify(target)}]`, ''].join('\n');
-    await writeFile(path.join(tmp, 'prometheus.yml'), config);
-    prometheus = spawn(promBin, [`--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    prometheus.stdout?.on('data', (c: Buffer) => (promLog += c.toString()));
-    prometheus.stderr?.on('data', (c: Buffer) => (promLog += c.toString()));
-    const url = `http://127.0.0.1:${port}`;
-    prom = new PrometheusMetricsSource({ url, timeoutMs: 5000 });
-    const readyBy = Date.now() + 20_000;
-    for (;;) {
-      if (prometheus.exitCode !== null) throw new Error(`prometheus exited with ${prometheus.exitCode}:\n${promLog}`);
-      if (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)) break;
-      if (Date.now() > readyBy) throw new Error(`prometheus was not ready within 20 s:\n${promLog}`);
-      await sleep(200);
-    }
+    prometheus = await startPrometheus(promBin, tmp, config);
+    prom = new PrometheusMetricsSource({ url: prometheus.url, timeoutMs: 5000 });
+    await prometheus.ready(20_000);
   }, 60_000);
 
   afterAll(async () => {
     if (ticker !== undefined) clearInterval(ticker);
     await sampler.stop();
-    if (prometheus !== undefined && prometheus.exitCode === null) {
-      const exited = new Promise((r) => prometheus?.once('exit', r));
-      prometheus.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000)]);
-      if (prometheus.exitCode === null) prometheus.kill('SIGKILL');
-    }
+    await prometheus?.stop();
     await new Promise((r) => (exporter ? exporter.close(r) : r(undefined)));
     if (tmp !== '') await rm(tmp, { recursive: true, force: true });
   }, 20_000);
@@ -276,7 +237,7 @@ describe('MemoryMetricsSource agrees with a real Prometheus', () => {
       const now = Date.now();
       const [series] = await prom.range({ metric: 'live_requests_total' }, { startMs: now - 7000, endMs: now, stepMs: 1000 });
       if ((series?.points.length ?? 0) >= 8 && live.stats().newestMs > now - 7000 && sampler.stats().samples >= 8) break;
-      if (Date.now() > by) throw new Error(`too few scrapes within 30 s:\n${promLog}`);
+      if (Date.now() > by) throw new Error(`too few scrapes within 30 s:\n${prometheus?.log ?? ''}`);
       await sleep(500);
     }
     const at = Date.now();

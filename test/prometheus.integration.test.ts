@@ -1,7 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import net from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,21 +8,15 @@ import { Controller, PrometheusMetricsSource, type TickReport } from '../src/ada
 import { MemoryClusterDouble } from '../src/adapt/test-support/doubles.js';
 import { parseFleetText, RealClock, silentLogger, type LoadedFleet } from '../src/core/index.js';
 import { MemoryEventLog } from '../src/observe/index.js';
-import type { Plan } from '../src/plan/plan-types.js';
 import { startServer, type RunningServer } from '../src/serve/index.js';
+import { FRAUD_INFER_BODY, fraudFleet } from '../src/serve/test-support/fraud-fleet.js';
+import { requireBinary } from './support/binaries.js';
+import { postJson } from './support/http.js';
+import { startPrometheus, type TestPrometheus } from './support/prometheus.js';
+import { sleep } from './support/wait.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RULES = path.join(ROOT, 'deploy/prometheus/rules.yaml');
-
-/** Resolves a Debian-packaged binary, or says plainly how to get it: these tests must not skip silently. */
-function requireBinary(name: string): string {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  const bin = found.stdout.trim();
-  if (found.status !== 0 || bin === '') {
-    throw new Error(`'${name}' is not on PATH. Install the Debian package (apt-get install prometheus), as .ci/run does; this test does not skip without it.`);
-  }
-  return bin;
-}
 
 describe('deploy/prometheus/rules.yaml', () => {
   test('promtool check rules reports no problem', () => {
@@ -39,68 +31,8 @@ describe('deploy/prometheus/rules.yaml', () => {
   });
 });
 
-const FLEET = `
-apiVersion: tessera.dev/v1alpha1
-kind: Fleet
-metadata: { name: prom }
-models:
-  - name: fraud-mlp
-    source: { generated: fraud-mlp }
-    maxBatchSize: 64
-services:
-  - { name: fraud, model: fraud-mlp, slo: { p99Ms: 50 }, traffic: { rps: 20 } }
-inventory:
-  nodes: [{ name: local, cpu: { cores: 1 } }]
-`;
-
 // A hand-written plan keeps the test independent of profiling time (as in test/serve-e2e.test.ts).
-const PLAN: Plan = {
-  apiVersion: 'tessera.dev/v1alpha1',
-  kind: 'Plan',
-  fleet: 'prom',
-  summary: { gpus: 0, cpuCores: 1, costPerHour: 0, costPer1kInferences: 0, meanUtilization: 0.1, solver: 'hand', optimalityGap: null, objective: 0, solveMs: 0 },
-  gpus: [],
-  slices: [{ id: 'local/cpu@0', node: 'local', kind: 'cpu', profile: 'cpu-1', memoryBytes: 1e9, cores: 1 }],
-  services: [
-    {
-      name: 'fraud',
-      model: 'fraud-mlp',
-      sloP99Ms: 50,
-      demandRps: 20,
-      pool: 'hot',
-      poolReason: 'test',
-      replicas: [{ slice: 'local/cpu@0', sliceProfile: 'cpu-1', node: 'local', batching: { policy: 'triton', maxBatchSize: 64, maxQueueDelayMs: 2 }, instances: 1, predictedP99Ms: 5, capacityRps: 500, utilization: 0.1, estimated: false }],
-    },
-  ],
-  coldPools: [],
-  infeasible: [],
-  explain: [],
-};
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function post(url: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const { yaml: FLEET, plan: PLAN } = fraudFleet({ name: 'prom', cores: 1, services: [{ name: 'fraud', sloP99Ms: 50, rps: 20, slice: 'local/cpu@0' }] });
 
 async function promQuery(base: string, query: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const res = await fetch(`${base}/api/v1/query?${new URLSearchParams({ query }).toString()}`, { signal: AbortSignal.timeout(2000) });
@@ -110,8 +42,7 @@ async function promQuery(base: string, query: string): Promise<Array<{ metric: R
 
 describe('the controller reads a real Prometheus scraping a real tessera serve', () => {
   let server: RunningServer | undefined;
-  let prometheus: ChildProcess | undefined;
-  let promLog = '';
+  let prometheus: TestPrometheus | undefined;
   let tmp = '';
   let promUrl = '';
   let inferUrl = '';
@@ -128,8 +59,6 @@ describe('the controller reads a real Prometheus scraping a real tessera serve',
     inferUrl = `${server.address.url}/v2/models/fraud/infer`;
 
     tmp = await mkdtemp(path.join(os.tmpdir(), 'tessera-prom-'));
-    const port = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
     const config = [
       'global:',
       '  scrape_interval: 1s',
@@ -142,25 +71,14 @@ describe('the controller reads a real Prometheus scraping a real tessera serve',
       `      - targets: [${JSON.stringify(target)}]`,
       '',
     ].join('\n');
-    await writeFile(path.join(tmp, 'prometheus.yml'), config);
-    prometheus = spawn(bin, [`--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    prometheus.stdout?.on('data', (c: Buffer) => (promLog += c.toString()));
-    prometheus.stderr?.on('data', (c: Buffer) => (promLog += c.toString()));
-
-    const readyBy = Date.now() + 15_000;
-    for (;;) {
-      if (prometheus.exitCode !== null) throw new Error(`prometheus exited with ${prometheus.exitCode}:\n${promLog}`);
-      const ok = await fetch(`${promUrl}/-/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > readyBy) throw new Error(`prometheus was not ready within 15 s:\n${promLog}`);
-      await sleep(200);
-    }
+    prometheus = await startPrometheus(bin, tmp, config);
+    promUrl = prometheus.url;
+    await prometheus.ready(15_000);
 
     // Steady traffic, ~20 req/s, for the whole test: one request every 50 ms.
-    const body = JSON.stringify({ inputs: [{ name: 'features', shape: [1, 32], datatype: 'FP32', data: new Array(32).fill(0.3) }] });
     sender = (async () => {
       while (sending) {
-        const status = await post(inferUrl, body).catch(() => 0);
+        const status = await postJson(inferUrl, FRAUD_INFER_BODY).catch(() => 0);
         if (status === 200) okTimes.push(Date.now());
         await sleep(50);
       }
@@ -172,7 +90,7 @@ describe('the controller reads a real Prometheus scraping a real tessera serve',
       const r = await promQuery(promUrl, 'count_over_time(tessera_serve_requests_total{model="fraud",status="ok"}[30s])').catch(() => []);
       // 14 scrapes at 1 s: the 10 s windows used below then lie wholly inside the traffic.
       if (Number(r[0]?.value[1] ?? 0) >= 14) break;
-      if (Date.now() > scrapedBy) throw new Error(`prometheus scraped too few samples within 25 s:\n${promLog}`);
+      if (Date.now() > scrapedBy) throw new Error(`prometheus scraped too few samples within 25 s:\n${prometheus.log}`);
       await sleep(500);
     }
   }, 55_000);
@@ -180,12 +98,7 @@ describe('the controller reads a real Prometheus scraping a real tessera serve',
   afterAll(async () => {
     sending = false;
     await sender;
-    if (prometheus !== undefined && prometheus.exitCode === null) {
-      const exited = new Promise((r) => prometheus?.once('exit', r));
-      prometheus.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000)]);
-      if (prometheus.exitCode === null) prometheus.kill('SIGKILL');
-    }
+    await prometheus?.stop();
     await server?.drain();
     if (tmp !== '') await rm(tmp, { recursive: true, force: true });
   }, 20_000);

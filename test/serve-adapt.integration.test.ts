@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,63 +6,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TickReport } from '../src/adapt/index.js';
 import { parseFleetText, silentLogger, type LoadedFleet } from '../src/core/index.js';
 import { JsonlEventLog, readEventLog } from '../src/observe/index.js';
-import type { Plan } from '../src/plan/plan-types.js';
 import { startServer, type RunningServer } from '../src/serve/index.js';
+import { FRAUD_INFER_BODY, fraudFleet } from '../src/serve/test-support/fraud-fleet.js';
+import { postJson } from './support/http.js';
+import { sleep } from './support/wait.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // A 1 ms SLO on the fraud MLP: with a 2 ms batching delay every p99 breaches it, so the controller
 // must act — first scale-out (1 → 2 replicas, what a 2-thread budget allows), then at the ceiling
 // halve the batch cap; once the load stops the batch step raises the cap back to the plan's 64.
-const FLEET = `
-apiVersion: tessera.dev/v1alpha1
-kind: Fleet
-metadata: { name: adapt-e2e }
-models:
-  - name: fraud-mlp
-    source: { generated: fraud-mlp }
-    maxBatchSize: 64
-services:
-  - { name: fraud, model: fraud-mlp, slo: { p99Ms: 1 }, traffic: { rps: 100 } }
-inventory:
-  nodes: [{ name: local, cpu: { cores: 2 } }]
-`;
-
-const PLAN: Plan = {
-  apiVersion: 'tessera.dev/v1alpha1',
-  kind: 'Plan',
-  fleet: 'adapt-e2e',
-  summary: { gpus: 0, cpuCores: 1, costPerHour: 0, costPer1kInferences: 0, meanUtilization: 0.1, solver: 'hand', optimalityGap: null, objective: 0, solveMs: 0 },
-  gpus: [],
-  slices: [{ id: 'local/cpu@0', node: 'local', kind: 'cpu', profile: 'cpu-1', memoryBytes: 1e9, cores: 1 }],
-  services: [
-    {
-      name: 'fraud',
-      model: 'fraud-mlp',
-      sloP99Ms: 1,
-      demandRps: 100,
-      pool: 'hot',
-      poolReason: 'test',
-      replicas: [{ slice: 'local/cpu@0', sliceProfile: 'cpu-1', node: 'local', batching: { policy: 'triton', maxBatchSize: 64, maxQueueDelayMs: 2 }, instances: 1, predictedP99Ms: 5, capacityRps: 500, utilization: 0.2, estimated: false }],
-    },
-  ],
-  coldPools: [],
-  infeasible: [],
-  explain: [],
-};
-
-function post(url: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const { yaml: FLEET, plan: PLAN } = fraudFleet({ name: 'adapt-e2e', cores: 2, services: [{ name: 'fraud', sloP99Ms: 1, rps: 100, slice: 'local/cpu@0' }], utilization: 0.2 });
 
 async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
   const by = Date.now() + timeoutMs;
@@ -109,12 +62,11 @@ describe('tessera serve with the adapt controller (real runtime, in-process hist
     if (runtime === undefined) throw new Error('fraud is a hot model and should be resident');
     expect(runtime.replicas()).toHaveLength(1);
     const url = `${server.address.url}/v2/models/fraud/infer`;
-    const body = JSON.stringify({ inputs: [{ name: 'features', shape: [1, 32], datatype: 'FP32', data: new Array(32).fill(0.3) }] });
     let sending = true;
     const statuses: number[] = [];
     const senders = Array.from({ length: 4 }, async () => {
       while (sending) {
-        statuses.push(await post(url, body).catch(() => 0));
+        statuses.push(await postJson(url, FRAUD_INFER_BODY).catch(() => 0));
         await sleep(5);
       }
     });

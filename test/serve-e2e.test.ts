@@ -1,8 +1,9 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseFleetText, silentLogger, type LoadedFleet } from '../src/core/index.js';
-import type { Plan } from '../src/plan/plan-types.js';
+import { cpuReplica, cpuSlice, handPlan } from '../src/plan/test-support/hand-plan.js';
 import { startServer, type RunningServer } from '../src/serve/index.js';
+import { FRAUD_INFER_BODY } from '../src/serve/test-support/fraud-fleet.js';
 
 const FLEET = `
 apiVersion: tessera.dev/v1alpha1
@@ -23,29 +24,19 @@ inventory:
   nodes: [{ name: local, cpu: { cores: 2 } }]
 `;
 
-function cpuReplica(slice: string, maxBatchSize: number): Plan['services'][number]['replicas'][number] {
-  return { slice, sliceProfile: 'cpu-1', node: 'local', batching: { policy: 'triton', maxBatchSize, maxQueueDelayMs: 2 }, instances: 1, predictedP99Ms: 10, capacityRps: 100, utilization: 0.1, estimated: false };
-}
+const replica = (slice: string, maxBatchSize: number) => cpuReplica(slice, { maxBatchSize, maxQueueDelayMs: 2, predictedP99Ms: 10, capacityRps: 100, utilization: 0.1 });
 
 // A hand-written plan keeps this test independent of profiling time; the planner has its own tests.
-const PLAN: Plan = {
-  apiVersion: 'tessera.dev/v1alpha1',
-  kind: 'Plan',
+const PLAN = handPlan({
   fleet: 'e2e',
-  summary: { gpus: 0, cpuCores: 2, costPerHour: 0, costPer1kInferences: 0, meanUtilization: 0.1, solver: 'hand', optimalityGap: null, objective: 0, solveMs: 0 },
-  gpus: [],
-  slices: [
-    { id: 'local/cpu@0', node: 'local', kind: 'cpu', profile: 'cpu-1', memoryBytes: 1e9, cores: 1 },
-    { id: 'local/cpu@1', node: 'local', kind: 'cpu', profile: 'cpu-1', memoryBytes: 1e9, cores: 1 },
-  ],
+  slices: [cpuSlice('local/cpu@0'), cpuSlice('local/cpu@1')],
   services: [
-    { name: 'cls', model: 'ocr-cls', sloP99Ms: 500, demandRps: 12, pool: 'hot', poolReason: 'test', replicas: [cpuReplica('local/cpu@0', 8)] },
-    { name: 'fraud', model: 'fraud-mlp', sloP99Ms: 50, demandRps: 120, pool: 'cold', poolReason: 'test', replicas: [cpuReplica('local/cpu@1', 64)] },
+    { name: 'cls', model: 'ocr-cls', sloP99Ms: 500, demandRps: 12, replicas: [replica('local/cpu@0', 8)] },
+    { name: 'fraud', model: 'fraud-mlp', sloP99Ms: 50, demandRps: 120, pool: 'cold', replicas: [replica('local/cpu@1', 64)] },
   ],
   coldPools: [{ slice: 'local/cpu@1', services: ['fraud'], memoryBytes: 256 * 1024 ** 2 }],
-  infeasible: [],
-  explain: [],
-};
+  meanUtilization: 0.1,
+});
 
 interface Reply {
   status: number;
@@ -112,8 +103,7 @@ describe('tessera serve end to end (real onnxruntime behind the OIP gateway)', (
   test('a cold-pool model is listed before it is loaded, loads on its first request, and concurrent first requests share one load', async () => {
     expect(server.pools.isResident('fraud')).toBe(false);
     expect((await request(`${url}/v2/models/fraud/ready`, 'GET')).status).toBe(200);
-    const body = JSON.stringify({ inputs: [{ name: 'features', shape: [1, 32], datatype: 'FP32', data: new Array(32).fill(0.3) }] });
-    const replies = await Promise.all(Array.from({ length: 5 }, () => request(`${url}/v2/models/fraud/infer`, 'POST', body)));
+    const replies = await Promise.all(Array.from({ length: 5 }, () => request(`${url}/v2/models/fraud/infer`, 'POST', FRAUD_INFER_BODY)));
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(server.pools.isResident('fraud')).toBe(true);
     const metrics = await server.metrics.metricsText();

@@ -294,6 +294,21 @@ describe('Controller forecast-driven pre-scale (in-memory Cluster double)', () =
     expect(query).toMatchObject({ metric: 'tessera_serve_requests_total', labels: { model: 'ocr' }, reduce: { kind: 'rate', windowMs: 120_000 }, sumBy: [] });
   });
 
+  test('no scale-down while the history is shorter than the rate window (a young series reads low), scale-down once it is not', async () => {
+    const flat: Forecaster = { name: 'flat-last', forecast: (q) => new Array<number>(q.horizon).fill(q.history.at(-1) ?? 0) };
+    const r = rig({ prescale: { services: { ocr: { targetRpsPerReplica: 10, loadMs: 0, warmupMs: 0, marginMs: 0 } }, stepMs: 60_000, historyMs: 600_000, forecaster: flat } }, [service({ replicas: 3 })]);
+    r.source.values = healthy();
+    // Two points: the series is 60 s old, under the 120 s rate window — 5 req/s may be a fraction of the real rate.
+    r.source.rangeSeries = [{ labels: {}, points: [{ timeMs: T0 - 60_000, value: 5 }, { timeMs: T0, value: 5 }] }];
+    const young = await r.controller.tick(T0);
+    expect(young.prescale[0]).toMatchObject({ historyPoints: 2, currentReplicas: 3, desiredReplicas: 1 });
+    expect(r.cluster.calls).toEqual([]);
+    // Three points: 120 s old, the rate covers its whole window.
+    r.source.rangeSeries = [{ labels: {}, points: [0, 1, 2].map((i) => ({ timeMs: T0 - 60_000 + i * 60_000, value: 5 })) }];
+    await r.controller.tick(T0 + 60_000);
+    expect(r.cluster.calls).toEqual([{ method: 'scaleService', service: 'ocr', replicas: 1 }]);
+  });
+
   test('no history means no pre-scale decision, and step durations land on the registry passed in', async () => {
     const r = rig({ prescale: { services: { ocr: { targetRpsPerReplica: 10, loadMs: 0, warmupMs: 0, marginMs: 0 } }, forecaster: peakForecaster([]) } });
     r.source.values = healthy();

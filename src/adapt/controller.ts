@@ -522,6 +522,11 @@ export class Controller {
         const to = decision.desiredReplicas;
         if (to === current) continue;
         if (to < current && this.limiter.actedWithin(ActionLimiter.key('scale-out', serviceSubject(svc.name)), nowMs, holdMs)) continue;
+        // rate() divides by its whole window, so while the series is younger than the window the
+        // load reads low (a fresh server or simulation reads a fraction of its real rate) and a
+        // scale-down on it would be wrong. History points one step apart since the first one prove
+        // the series is at least (points − 1) × step old; scale up on it, never down, until then.
+        if (to < current && (finite.length - 1) * stepMs < rateWindowMs) continue;
         const direction = to > current ? 'scale-up' : 'scale-down';
         const reason = `${direction} ${svc.name} from ${current} to ${to} replicas: load ${fmt(load, 2)} req/s now, up to ${fmt(predictedLoad, 2)} req/s forecast within the ${fmt(leadMs / 1000, 0)} s lead time (load + warm-up + margin), ${opts.targetRpsPerReplica} req/s per replica`;
         await this.act(nowMs, 'prescale', serviceSubject(svc.name), limits, reason, { from: current, to, load, predictedLoad, leadMs, horizonSteps: horizon, forecaster: forecaster.name }, () => this.cluster.scaleService(svc.name, to, reason), report, 'prescale', `prescale.${direction}`);

@@ -1,19 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { VirtualClock } from '../core/clock.js';
-import { isTesseraError } from '../core/errors/index.js';
+import { rejectionCodeOf } from '../core/test-support/coded-error.js';
 import { MemoryMetricsSource, bucketQuantile } from './memory-metrics-source.js';
 
 const S = 1000;
 const T0 = 1_700_000_000_000;
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return isTesseraError(err) ? err.code : `not coded: ${String(err)}`;
-  }
-  return 'resolved';
-}
 
 /** A counter growing 3/s, sampled every 10 s from T0: 0, 30, …, 300. */
 function steadyCounter(): MemoryMetricsSource {
@@ -190,9 +181,9 @@ describe('MemoryMetricsSource: matchers, range, bounds', () => {
     expect(await values({ model: { op: '!=', value: 'fraud' } })).toEqual([2, 3]);
     expect(await values({ zone: '' })).toEqual([1, 2]);
     expect(await values({ zone: { op: '=~', value: 'e.' } })).toEqual([3]);
-    expect(await codeOf(m.instant({ metric: 'g', labels: { model: { op: '=~', value: '(' } } }, T0))).toBe('TESSERA_ERR_ADAPT_QUERY');
-    expect(await codeOf(m.instant({ metric: 'bad-name' }, T0))).toBe('TESSERA_ERR_ADAPT_QUERY');
-    expect(await codeOf(m.instant({ metric: 'g', reduce: { kind: 'rate', windowMs: 0 } }, T0))).toBe('TESSERA_ERR_ADAPT_QUERY');
+    expect(await rejectionCodeOf(m.instant({ metric: 'g', labels: { model: { op: '=~', value: '(' } } }, T0))).toBe('TESSERA_ERR_ADAPT_QUERY');
+    expect(await rejectionCodeOf(m.instant({ metric: 'bad-name' }, T0))).toBe('TESSERA_ERR_ADAPT_QUERY');
+    expect(await rejectionCodeOf(m.instant({ metric: 'g', reduce: { kind: 'rate', windowMs: 0 } }, T0))).toBe('TESSERA_ERR_ADAPT_QUERY');
   });
 
   test('range evaluates at each step; steps without an answer are absent, not NaN', async () => {
@@ -207,8 +198,8 @@ describe('MemoryMetricsSource: matchers, range, bounds', () => {
       [30, 3],
       [40, 3],
     ]);
-    expect(await codeOf(m.range({ metric: 'req_total' }, { startMs: T0, endMs: T0 - 1, stepMs: S }))).toBe('TESSERA_ERR_ADAPT_QUERY');
-    expect(await codeOf(m.range({ metric: 'req_total' }, { startMs: T0, endMs: T0 + 20_000 * S, stepMs: S }))).toBe('TESSERA_ERR_ADAPT_QUERY');
+    expect(await rejectionCodeOf(m.range({ metric: 'req_total' }, { startMs: T0, endMs: T0 - 1, stepMs: S }))).toBe('TESSERA_ERR_ADAPT_QUERY');
+    expect(await rejectionCodeOf(m.range({ metric: 'req_total' }, { startMs: T0, endMs: T0 + 20_000 * S, stepMs: S }))).toBe('TESSERA_ERR_ADAPT_QUERY');
   });
 
   test('out-of-order samples are refused, same-time ones replace; names are checked', () => {

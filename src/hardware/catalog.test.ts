@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { TesseraError } from '../core/index.js';
+import { codeOf } from '../core/test-support/coded-error.js';
 import {
   baseProfileForComputeSlices,
   cpuNode,
@@ -12,15 +13,6 @@ import {
   parseDriverVersion,
   wholeGpuProfile,
 } from './index.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof TesseraError ? err.code : 'not-a-tessera-error';
-  }
-  return undefined;
-}
 
 const GIB = 1024 ** 3;
 

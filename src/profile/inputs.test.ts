@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { createRng, isTesseraError, TENSOR_DTYPES } from '../core/index.js';
+import { codeOf } from '../core/test-support/coded-error.js';
 import { batchSizesFor, batchSizesUpTo, buildBatch, checkBatchSize, inputSignature, planInputs, type InputMetadataLike } from './inputs.js';
 import { elementCount } from './tensor.js';
 
@@ -17,15 +18,6 @@ const vadSpec = {
   c: { shape: [2, 64], dtype: 'float32' as const, batchAxis: 1, range: [0, 0] as const },
 };
 const ocrMeta: InputMetadataLike[] = [{ name: 'x', isTensor: true, type: 'float32', shape: ['N', 3, 'H', 'W'] }];
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isTesseraError(err) ? err.code : `not coded: ${String(err)}`;
-  }
-  return undefined;
-}
 
 describe('planning inputs from the model signature and the spec', () => {
   test('a model whose only dynamic dim is the leading batch needs no description', () => {

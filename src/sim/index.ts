@@ -11,6 +11,18 @@ export {
 } from './cluster/simulate-plan.js';
 export { ClusterSimulation, type PoolSnapshot } from './cluster/cluster-simulation.js';
 export { simulationCluster } from './cluster/cluster-port.js';
+export {
+  simulateWithController,
+  checkSimAdaptOptions,
+  MAX_REPORTED_ERRORS,
+  type SimAdaptAction,
+  type SimAdaptError,
+  type SimAdaptOptions,
+  type SimAdaptReport,
+  type SimulateWithControllerOptions,
+  type SimulateWithControllerResult,
+} from './cluster/simulate-adapt.js';
+export { FAILURE_KINDS, type FailureKind } from './cluster/options.js';
 export { parseFailureFlag } from './cluster/failures.js';
 export { SIM_LATENCY_LE_S, toServeMetricSamples, type SimMetricSample, type SimServiceCounters } from './cluster/latency-counters.js';
 

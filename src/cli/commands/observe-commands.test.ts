@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { JsonlEventLog } from '../../observe/index.js';
+import { runCommand, type CommandRun } from '../test-support/run-command.js';
 import { registerDetect } from './detect.js';
 import { registerEvents } from './events.js';
 import { registerForecast } from './forecast.js';
@@ -16,28 +16,12 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Runs one command in-process and returns what it printed and the exit code it set. */
-async function run(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command().exitOverride();
-  registerDetect(program);
-  registerForecast(program);
-  registerEvents(program);
-  process.exitCode = 0;
-  await program.parseAsync(['node', 'tessera', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  vi.restoreAllMocks();
-  return { stdout, stderr, code };
-}
+const run = (args: string[]): Promise<CommandRun> =>
+  runCommand((program) => {
+    registerDetect(program);
+    registerForecast(program);
+    registerEvents(program);
+  }, args);
 
 describe('tessera detect', () => {
   test('--json prints { timestamp, value, score, anomaly } per row, missing values as null', async () => {

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { clusterFixture } from '../../sim/cluster/test-support/cluster-fixture.js';
-import type { SimulationResult } from '../../sim/index.js';
+import type { SimAdaptReport, SimulationResult } from '../../sim/index.js';
+import { runCommand, type CommandRun } from '../test-support/run-command.js';
 import { registerSimulate } from './simulate.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tessera-sim-cli-'));
@@ -29,25 +30,7 @@ writeFileSync(specFile, fixture.yaml);
 writeFileSync(path.join(dir, 'm.json'), JSON.stringify(fixture.profiles));
 writeFileSync(planFile, JSON.stringify(fixture.plan));
 
-async function run(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command().exitOverride();
-  registerSimulate(program);
-  process.exitCode = 0;
-  await program.parseAsync(['node', 'tessera', 'simulate', '-f', specFile, '--plan', planFile, '--store', path.join(dir, 'store'), ...args]);
-  const code = Number(process.exitCode ?? 0);
-  vi.restoreAllMocks();
-  return { stdout, stderr, code };
-}
+const run = (args: string[]): Promise<CommandRun> => runCommand(registerSimulate, ['simulate', '-f', specFile, '--plan', planFile, '--store', path.join(dir, 'store'), ...args]);
 
 describe('tessera simulate: cold pools, keep-alive and failures', () => {
   test('--json reports cold starts and the requests they delayed per service, and the pool', async () => {
@@ -80,5 +63,55 @@ describe('tessera simulate: cold pools, keep-alive and failures', () => {
     const out = await run(['--duration', '1s', '--json', ...args]);
     expect(out.code).toBe(2);
     expect((JSON.parse(out.stdout) as { error: { code: string } }).error.code).toBe(code);
+  });
+});
+
+describe('tessera simulate --adapt: the controller in the loop', () => {
+  // hot/0 goes faulty at 20 s: the controller sees the error rate and restarts it.
+  const faulty = ['--duration', '2m', '--fail', 'hot/0@20s:faulty'];
+
+  test('the table gets a controller section: ticks, anomalies, actions by kind with their first virtual times', async () => {
+    const { stdout, code } = await run([...faulty, '--adapt']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/controller: 11 ticks every 10 s of virtual time · anomalies \(at onset\) .*error-rate \d+ · \d+ actions/);
+    expect(stdout).toMatch(/action\s+count\s+first at \(virtual h:mm:ss\)/);
+    // (The cold services' pool refusals count as non-ok too, so they get restarts of their own.)
+    expect(stdout).toMatch(/restart-worker\s+\d+\s+.*0:00:(30|40) service\/hot/);
+  });
+
+  test('--adapt-dry-run --json: the adapt object lists what it would do, the result is the run without it; --event-log gets every event', async () => {
+    const log = path.join(dir, 'events.jsonl');
+    const plain = await run([...faulty, '--json']);
+    const dry = await run([...faulty, '--json', '--adapt-dry-run', '--event-log', log]);
+    expect(dry.code).toBe(0);
+    const without = JSON.parse(plain.stdout) as SimulationResult & { adapt?: unknown };
+    const withDry = JSON.parse(dry.stdout) as SimulationResult & { adapt: SimAdaptReport };
+    expect(without.adapt).toBeUndefined();
+    expect(withDry.services).toEqual(without.services);
+    expect(withDry.adapt).toMatchObject({ ticks: 11, intervalMs: 10_000, sampleIntervalMs: 15_000, dryRun: true });
+    expect(withDry.adapt.actions.map((a) => [a.action, a.subject, a.dryRun])).toContainEqual(['restart-worker', 'service/hot', true]);
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; subject: string; timeMs: number; reason: string });
+    const restart = lines.find((e) => e.kind === 'remediation.restart-worker' && e.subject === 'service/hot');
+    expect(restart?.reason).toMatch(/^dry run, not taken: restart replica hot\/0/);
+    expect(restart?.timeMs).toBe(withDry.adapt.actions.find((a) => a.action === 'restart-worker' && a.subject === 'service/hot')?.timeMs);
+    expect(lines.filter((e) => e.kind.startsWith('remediation.'))).toHaveLength(withDry.adapt.actions.length);
+  });
+
+  test.each([
+    [['--adapt', '--adapt-interval', '0s'], 'TESSERA_ERR_INPUT_FLAG'],
+    [['--adapt', '--adapt-sample-interval', 'often'], 'TESSERA_ERR_INPUT_DURATION'],
+    [['--event-log', 'x.jsonl'], 'TESSERA_ERR_INPUT_FLAG'],
+    [['--fail', 'hot/0@1s:flaky'], 'TESSERA_ERR_SIM_OPTION'],
+  ])('%j is a coded error', async (args, code) => {
+    const out = await run(['--duration', '1s', '--json', ...args]);
+    expect(out.code).toBe(2);
+    expect((JSON.parse(out.stdout) as { error: { code: string } }).error.code).toBe(code);
+  });
+
+  test('--help documents the controller flags', () => {
+    const program = new Command();
+    registerSimulate(program);
+    const help = program.commands.find((c) => c.name() === 'simulate')?.helpInformation() ?? '';
+    for (const f of ['--adapt ', '--adapt-dry-run', '--adapt-interval <duration>', '--adapt-sample-interval <duration>', '--event-log <events.jsonl>', ':faulty']) expect(help).toContain(f);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Plan } from '../../plan/plan-types.js';
 import type { KeepAlivePolicyOptions } from '../../policy/index.js';
+import type { SimAdaptOptions, SimAdaptReport, SimulationResult } from '../../sim/index.js';
 import { runCommand, printJson, EXIT } from '../output.js';
 
 interface SimulateFlags {
@@ -17,6 +18,11 @@ interface SimulateFlags {
   keepAlive?: string;
   keepAliveMs?: string;
   fail: string[];
+  adapt?: boolean;
+  adaptDryRun?: boolean;
+  adaptInterval: string;
+  adaptSampleInterval: string;
+  eventLog?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -36,7 +42,12 @@ export function registerSimulate(program: Command): void {
     .option('--report <out.html>', 'also write a self-contained HTML report with plots (latency CDF, throughput, queue depth, utilisation)')
     .option('--keep-alive <policy>', 'keep-alive / pre-warm policy for cold-pool models: fixed | hybrid-histogram | forecast (default: none, models stay until LRU evicts them)')
     .option('--keep-alive-ms <d>', 'idle time before the fixed policy unloads a model (10m, 30s, inf); implies --keep-alive fixed')
-    .option('--fail <replica@time>', 'crash a replica at a virtual time, e.g. ocr-det/0@30s (a service name crashes all its replicas); repeatable', collect, [])
+    .option('--fail <replica@time[:kind]>', 'crash a replica at a virtual time, e.g. ocr-det/0@30s (a service name hits all its replicas); :faulty instead keeps it up but failing every batch until restarted (ocr-det/0@30s:faulty); repeatable', collect, [])
+    .option('--adapt', 'run the adapt controller in the loop, on virtual time: it reads the simulated metrics and acts through the Cluster port (scale out, restart, batch cap, shed load), as `tessera serve --adapt` does (docs/simulator.md)')
+    .option('--adapt-dry-run', 'run the controller but take no action: list what it would do (implies --adapt)')
+    .option('--adapt-interval <duration>', 'virtual time between controller ticks', '10s')
+    .option('--adapt-sample-interval <duration>', 'virtual time between copies of the counters into the controller\'s metrics store (a Prometheus scrape interval); it is also fed at every tick', '15s')
+    .option('--event-log <events.jsonl>', 'with --adapt: also write every anomaly and action to this JSON Lines log (times are virtual ms from the start of the run; nothing is written without this flag)')
     .action(async (opts: SimulateFlags) => {
       await runCommand(opts, () => runSimulate(opts));
     });
@@ -46,12 +57,14 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
   const core = await import('../../core/index.js');
   const prof = await import('../../profile/index.js');
   const { planFleet } = await import('../../plan/index.js');
-  const { simulatePlan, parseFailureFlag } = await import('../../sim/index.js');
+  const { simulatePlan, simulateWithController, checkSimAdaptOptions, parseFailureFlag } = await import('../../sim/index.js');
   const { isBatchPolicyName, KEEP_ALIVE_POLICY_NAMES } = await import('../../policy/index.js');
   const flag = (m: string): Error => new core.TesseraError('TESSERA_ERR_INPUT_FLAG', m);
   const simOption = (m: string, cause?: unknown): Error => new core.TesseraError('TESSERA_ERR_SIM_OPTION', m, cause === undefined ? {} : { cause });
   const keepAlive = keepAliveFromFlags(opts, KEEP_ALIVE_POLICY_NAMES, core.parseDurationMs, simOption);
   const failures = opts.fail.map(parseFailureFlag);
+  const adaptFlags = adaptFromFlags(opts, core.parseDurationMs, flag);
+  if (adaptFlags !== undefined) checkSimAdaptOptions(adaptFlags);
   const loaded = core.loadFleetFile(opts.file);
   const profiles = prof.loadProfilesForFleet(loaded, opts.store);
   if (opts.batchPolicy !== undefined && !isBatchPolicyName(opts.batchPolicy)) throw new core.TesseraError('TESSERA_ERR_POLICY_UNKNOWN', `no batching policy '${opts.batchPolicy}'; use triton, adaptive, aimd, slo-aware or none`);
@@ -68,7 +81,7 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
   const model = new prof.PerformanceModel(profiles);
   const durationMs = core.parseDurationMs(opts.duration);
   const showProgress = process.stderr.isTTY && !opts.json;
-  const result = simulatePlan({
+  const simOptions = {
     fleet: loaded.fleet,
     plan,
     model,
@@ -80,7 +93,23 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
     ...(failures.length > 0 ? { failures } : {}),
     ...(opts.batchPolicy ? { batchPolicy: opts.batchPolicy as 'triton' } : {}),
     ...(showProgress ? { onProgress: (t: number, total: number) => process.stderr.write(`\rsimulating ${((100 * t) / total).toFixed(0)}%`) } : {}),
-  });
+  };
+  let result: SimulationResult;
+  let adapt: SimAdaptReport | undefined;
+  if (adaptFlags === undefined) {
+    // Without --adapt the one-shot synchronous replay, exactly as before.
+    result = simulatePlan(simOptions);
+  } else {
+    const { JsonlEventLog } = await import('../../observe/index.js');
+    const events = opts.eventLog === undefined ? undefined : new JsonlEventLog(opts.eventLog);
+    try {
+      ({ result, adapt } = await simulateWithController({ ...simOptions, adapt: { ...adaptFlags, ...(events ? { events } : {}) } }));
+    } finally {
+      await events?.flush();
+    }
+    const written = events?.stats();
+    if (written !== undefined && written.dropped > 0) process.stderr.write(`event log ${opts.eventLog ?? ''}: ${written.dropped} of ${written.appended} events could not be written\n`);
+  }
   if (showProgress) process.stderr.write('\n');
   if (opts.report) {
     const { renderReportHtml } = await import('../../sim/report/index.js');
@@ -97,7 +126,7 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
     if (!opts.json) process.stderr.write(`wrote ${opts.report}\n`);
   }
   if (opts.json) {
-    printJson({ ...result, services: result.services.map(({ throughputTimeline: _t, queueDepthTimeline: _q, ...s }) => s) });
+    printJson({ ...result, services: result.services.map(({ throughputTimeline: _t, queueDepthTimeline: _q, ...s }) => s), ...(adapt ? { adapt } : {}) });
   } else {
     const rows = result.services.map((s) => [
       s.name,
@@ -129,6 +158,7 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
         `cold pool ${p.slice}: ${p.services.length} models, memory peak ${gib(p.peakUsedBytes)} / mean ${gib(p.meanUsedBytes)} of ${gib(p.memoryBytes)} GiB · ${p.coldStarts} cold starts, ${p.prewarms} pre-warms, ${p.evictions} evictions, ${p.unloads} keep-alive unloads, ${p.refused} refused (no room)\n`,
       );
     }
+    if (adapt) process.stdout.write(controllerSection(adapt));
   }
   return EXIT.OK;
 }
@@ -152,4 +182,49 @@ function keepAliveFromFlags(
   } catch (cause) {
     throw simOption(`--keep-alive-ms '${opts.keepAliveMs}' is not a duration; write it like 30s, 10m or inf (never unload)`, cause);
   }
+}
+
+/** `--adapt*` as the simulated controller's options; undefined without --adapt or --adapt-dry-run. */
+function adaptFromFlags(opts: SimulateFlags, parseDurationMs: (text: string) => number, flag: (m: string) => Error): SimAdaptOptions | undefined {
+  if (!opts.adapt && !opts.adaptDryRun) {
+    if (opts.eventLog !== undefined) throw flag('--event-log records what the controller does; give it with --adapt or --adapt-dry-run');
+    return undefined;
+  }
+  const duration = (name: string, text: string): number => {
+    const ms = parseDurationMs(text);
+    if (!(ms > 0)) throw flag(`${name} must be a positive duration (10s, 1m), got '${text}'`);
+    return ms;
+  };
+  return { intervalMs: duration('--adapt-interval', opts.adaptInterval), sampleIntervalMs: duration('--adapt-sample-interval', opts.adaptSampleInterval), dryRun: opts.adaptDryRun === true };
+}
+
+/** Virtual time as h:mm:ss (a simulated day reads 0:00:10 … 23:59:50). */
+function clockOf(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+}
+
+/** The table's controller part: what it saw, what it did (by kind, with the first times), what it could not do. */
+function controllerSection(a: SimAdaptReport): string {
+  const kinds = new Map<string, { count: number; first: string[] }>();
+  for (const x of a.actions) {
+    const k = kinds.get(x.action) ?? { count: 0, first: [] };
+    k.count++;
+    if (k.first.length < 3) k.first.push(`${clockOf(x.timeMs)} ${x.subject}`);
+    kinds.set(x.action, k);
+  }
+  const anomalies = Object.entries(a.anomalies).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  const held = Object.entries(a.suppressed).map(([k, n]) => `${k} ${n}`).join(', ');
+  let out = `\ncontroller${a.dryRun ? ' (dry run: nothing taken)' : ''}: ${a.ticks} ticks every ${a.intervalMs / 1000} s of virtual time · anomalies (at onset) ${anomalies} · ${a.actions.length} actions${held ? ` · held back: ${held}` : ''}${a.errorCount > 0 ? ` · ${a.errorCount} step errors (first: ${a.errors[0]?.step ?? '?'} ${a.errors[0]?.code ?? ''})` : ''}\n`;
+  if (kinds.size > 0) {
+    const rows = [...kinds].map(([action, k]) => [action, String(k.count), k.first.join(', ') + (k.count > k.first.length ? ', …' : '')]);
+    const head = ['action', 'count', 'first at (virtual h:mm:ss)'];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+    const line = (r: string[]): string => `  ${r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd()}`;
+    out += `${line(head)}\n${rows.map(line).join('\n')}\n`;
+  }
+  const scaled = Object.entries(a.replicas).filter(([, r]) => r.peak !== r.initial || r.final !== r.initial);
+  if (scaled.length > 0) out += `  replicas: ${scaled.map(([name, r]) => `${name} ${r.initial} → ${r.final} (peak ${r.peak})`).join(', ')}\n`;
+  return out;
 }

@@ -10,3 +10,23 @@ export function codedError(f: () => unknown): TesseraError {
   }
   throw new Error('expected a coded error');
 }
+
+/** The code of the TesseraError `f` throws; `not coded: …` for any other error, undefined if it returns. */
+export function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (err) {
+    return isTesseraError(err) ? err.code : `not coded: ${String(err)}`;
+  }
+  return undefined;
+}
+
+/** The code of the TesseraError `p` rejects with; `not coded: …` for any other error, `resolved` if it resolves. */
+export async function rejectionCodeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return isTesseraError(err) ? err.code : `not coded: ${String(err)}`;
+  }
+  return 'resolved';
+}

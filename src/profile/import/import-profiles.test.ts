@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isTesseraError } from '../../core/index.js';
+import { codeOf } from '../../core/test-support/coded-error.js';
 import { modelProfileSchema } from '../profile-schema.js';
 import { sharedDataDir, tempDir } from '../test-support/tiny-models.js';
 import { importProfiles } from './import-profiles.js';
@@ -10,15 +11,6 @@ import { migRowsToProfiles, parseMigCsv } from './mig-csv.js';
 const migDir = path.join(sharedDataDir(), 'profiles/a100-80gb-mig');
 const MODELS = ['bert', 'densenet121', 'densenet169', 'densenet201', 'inceptionv3', 'mobilenetv2', 'resnet101', 'resnet152', 'resnet50', 'vgg16', 'vgg19'];
 const SLICES = ['1g.10gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'];
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isTesseraError(err) ? err.code : `not coded: ${String(err)}`;
-  }
-  return undefined;
-}
 
 describe.skipIf(!existsSync(migDir))('importing the A100-80GB MIG tables (../shared/data)', () => {
   test('all 11 models import, one valid profile per MIG slice, GPU told by the folder name', () => {

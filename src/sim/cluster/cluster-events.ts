@@ -150,6 +150,16 @@ export class ClusterEvents {
     rep.busyMs += serviceMs;
     const windowMs = this.o.windowMs;
     let met = 0;
+    if (rep.faulty) {
+      // A faulty worker answers every request of the batch with an error: failed, not served, so
+      // no latency is recorded — what the runtime's error responses would count.
+      svc.failed += batch.length;
+      rep.state = rep.policy.observe(rep.state, { items: batch.length, requests: batch.length, serviceMs, completedAtMs: now, deadlineMet: 0, deadlineMissed: batch.length });
+      for (const r of svc.replicas) this.consult(r, now);
+      if (rep.status === 'draining' && rep.busy === 0) this.remove(rep, now);
+      if (svc.entries.length > 0) for (const e of svc.entries) e.pool.activityChanged(e, now);
+      return;
+    }
     for (const r of batch) {
       const lat = now - r.arrivalMs;
       svc.hist.recordValue(Math.max(1, Math.round(lat * 1000)));
@@ -184,6 +194,8 @@ export class ClusterEvents {
       rep.freeSlots.push(slot);
     }
     rep.busy = 0;
+    // The restart replaces the worker: whatever made it faulty is gone with it.
+    rep.faulty = false;
     if (rep.status === 'draining') this.remove(rep, now);
     else {
       rep.restarts++;

@@ -282,15 +282,21 @@ export class ClusterSimulation {
 
   private scheduleFailure(f: FailureSpec, index: number): void {
     checkFailure(f, index);
+    const hit = (r: SimReplica, now: number): void => {
+      if (f.kind === 'faulty') {
+        // Only a present replica can go bad; one that left (scaled down) has no worker to break.
+        if (r.status !== 'removed') r.faulty = true;
+      } else this.events.crash(r, now);
+    };
     if (f.replica !== undefined) {
       const rep = this.replica(f.replica);
       if (f.service !== undefined && rep.service.name !== f.service) throw new TesseraError('TESSERA_ERR_SIM_UNKNOWN_TARGET', `failures[${index}]: replica '${f.replica}' does not belong to service '${f.service}'`);
-      this.engine.at(f.atMs, (e) => this.events.crash(rep, e.nowMs));
+      this.engine.at(f.atMs, (e) => hit(rep, e.nowMs));
       return;
     }
     const svc = this.service(f.service as string);
     this.engine.at(f.atMs, (e) => {
-      for (const r of [...svc.replicas]) if (r.status !== 'draining') this.events.crash(r, e.nowMs);
+      for (const r of [...svc.replicas]) if (r.status !== 'draining') hit(r, e.nowMs);
     });
   }
 

@@ -37,6 +37,22 @@ describe('injected failures', () => {
     expect(r.slices[0]?.utilization).toBeCloseTo(40 / 1000, 9);
   });
 
+  test('a faulty replica stays ready but fails every batch it finishes, until a restart replaces its worker', () => {
+    // Batches of 100 ms: requests at 0 … 900 ms; faulty from 250 ms, restarted at 550 ms (back at 1150).
+    const arrivals = Array.from({ length: 10 }, (_, i) => i * 100);
+    const sim = new ClusterSimulation(fixtureOptions({ services: [svc(arrivals)] }, { durationMs: 3000, failures: [{ atMs: 250, replica: 's/0', kind: 'faulty' }] }));
+    sim.runUntil(500);
+    // The batches ending at 100 and 200 were served; those ending at 300, 400, 500 failed.
+    expect(sim.counters('s')[0]?.requests).toEqual({ ok: 2, dropped: 0, error: 3 });
+    expect(sim.replicas('s')[0]?.ready).toBe(true);
+    sim.runUntil(550);
+    sim.restartReplica('s/0');
+    sim.runUntil(3000);
+    const r = sim.result().services[0]!;
+    // The restart fails the batch it cut short (the request at 500), then everything is served.
+    expect(r).toMatchObject({ requests: 10, completed: 6, failed: 4, dropped: 0, restarts: 1 });
+  });
+
   test('a failure for a replica or service the plan lacks, or at a bad time, is a coded error', () => {
     const base = { services: [svc([])] };
     expect(() => new ClusterSimulation(fixtureOptions(base, { durationMs: 10, failures: [{ atMs: 1, replica: 's/7' }] }))).toThrow(expect.objectContaining({ code: 'TESSERA_ERR_SIM_UNKNOWN_TARGET' }) as Error);
@@ -52,7 +68,12 @@ describe('parseFailureFlag (--fail)', () => {
     expect(parseFailureFlag('a/1@250')).toEqual({ atMs: 250, replica: 'a/1' });
   });
 
-  test.each(['ocr-det/0', '@30s', 'ocr-det/0@', 'ocr-det/0@soon'])('%s is TESSERA_ERR_SIM_OPTION', (text) => {
+  test('an optional :kind after the time: faulty, or crash (the default)', () => {
+    expect(parseFailureFlag('ocr-det/0@30s:faulty')).toEqual({ atMs: 30_000, replica: 'ocr-det/0', kind: 'faulty' });
+    expect(parseFailureFlag('ocr-det@1m:crash')).toEqual({ atMs: 60_000, service: 'ocr-det' });
+  });
+
+  test.each(['ocr-det/0', '@30s', 'ocr-det/0@', 'ocr-det/0@soon', 'ocr-det/0@30s:flaky', 'ocr-det/0@:faulty'])('%s is TESSERA_ERR_SIM_OPTION', (text) => {
     expect(() => parseFailureFlag(text)).toThrow(expect.objectContaining({ code: 'TESSERA_ERR_SIM_OPTION' }) as Error);
   });
 });

@@ -5,14 +5,24 @@ import type { Plan } from '../../plan/plan-types.js';
 import type { ArrivalSource } from '../arrivals/arrival-stream.js';
 
 /**
- * An injected failure: at `atMs` a replica crashes. `replica` names one (`<service>/<index>`);
- * `service` alone crashes every replica the service has at that moment. Its in-flight batches
- * fail (status `error`) and it is unavailable for its load time (measured load + warm-up).
+ * An injected failure at `atMs`. `replica` names one (`<service>/<index>`); `service` alone hits
+ * every replica the service has at that moment.
+ * - `crash` (default): its in-flight batches fail (status `error`) and it is unavailable for its
+ *   load time (measured load + warm-up), then serves again by itself.
+ * - `faulty`: it stays up and ready but every batch it finishes fails (status `error`) until it is
+ *   restarted (`restartReplica`, `repack`, or a crash) — a worker in a bad state that only a
+ *   restart cures, which is what the controller's `restart-worker` rule is for.
  */
+export type FailureKind = 'crash' | 'faulty';
+
+export const FAILURE_KINDS: readonly FailureKind[] = ['crash', 'faulty'];
+
 export interface FailureSpec {
   readonly atMs: number;
   readonly replica?: string;
   readonly service?: string;
+  /** @default 'crash' */
+  readonly kind?: FailureKind;
 }
 
 export interface SimulatePlanOptions {

@@ -127,6 +127,7 @@ export class ReplicaFactory {
       createdAtMs: nowMs,
       removedAtMs: Number.NaN,
       restarts: 0,
+      faulty: false,
     };
   }
 

@@ -65,6 +65,8 @@ export interface SimReplica {
   readonly createdAtMs: number;
   removedAtMs: number;
   restarts: number;
+  /** An injected `faulty` failure: every batch it finishes fails, until a restart replaces the worker. */
+  faulty: boolean;
 }
 
 export interface SimService {

@@ -1,54 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { parseFleetText } from '../../core/index.js';
-import { PerformanceModel, type ModelProfile } from '../../profile/index.js';
-import type { Plan } from '../../plan/plan-types.js';
+import { PerformanceModel } from '../../profile/index.js';
 import { simulatePlan } from '../cluster/simulate-plan.js';
+import { deterministicProfile, singleServerFleet, singleServerPlan } from '../cluster/test-support/single-server.js';
 import { REPORT_PLOTS, renderReportHtml } from './render-report.js';
 
 const SERVICE_MS = 10;
-const profile: ModelProfile = {
-  schemaVersion: 1,
-  model: 'm',
-  origin: 'imported',
-  device: { kind: 'cpu', name: 'cpu', threads: 1, fingerprint: 'test-cpu' },
-  runtime: { name: 'test', version: '0' },
-  points: [1, 2, 4, 8].map((b) => ({ batchSize: b, concurrency: 1, latencyMs: { p50: SERVICE_MS, p90: SERVICE_MS, p99: SERVICE_MS, mean: SERVICE_MS }, throughputPerS: (1000 * b) / SERVICE_MS, samples: 100 })),
-  measuredAt: '2026-01-01T00:00:00Z',
-};
 
 function run(rps: number, durationMs: number): ReturnType<typeof simulatePlan> {
-  const name = 's';
-  const fleet = parseFleetText(`
-apiVersion: tessera.dev/v1alpha1
-kind: Fleet
-metadata: { name: sim }
-models: [{ name: m, profiles: ./m.json, maxBatchSize: 8 }]
-services: [{ name: "${name}", model: m, slo: { p99Ms: 100 }, traffic: { rps: ${rps}, arrival: poisson } }]
-inventory: { nodes: [{ name: local, cpu: { cores: 1 } }] }
-`);
-  const plan: Plan = {
-    apiVersion: 'tessera.dev/v1alpha1',
-    kind: 'Plan',
-    fleet: 'sim',
-    summary: { gpus: 0, cpuCores: 1, costPerHour: 1, costPer1kInferences: 0, meanUtilization: 0, solver: 'hand', optimalityGap: null, objective: 0, solveMs: 0 },
-    gpus: [],
-    slices: [{ id: 'local/cpu@0', node: 'local', kind: 'cpu', profile: 'cpu-1', memoryBytes: 1e9, cores: 1 }],
-    services: [
-      {
-        name,
-        model: 'm',
-        sloP99Ms: 100,
-        demandRps: rps,
-        pool: 'hot',
-        poolReason: 'test',
-        replicas: [{ slice: 'local/cpu@0', sliceProfile: 'cpu-1', node: 'local', batching: { policy: 'none', maxBatchSize: 8, maxQueueDelayMs: 5 }, instances: 1, predictedP99Ms: 50, capacityRps: 100, utilization: 0.6, estimated: false }],
-      },
-    ],
-    coldPools: [],
-    infeasible: [],
-    explain: [],
-  };
-  return simulatePlan({ fleet, plan, model: new PerformanceModel([profile]), durationMs, seed: 7 });
+  const plan = singleServerPlan({ policy: 'none', demandRps: rps });
+  return simulatePlan({ fleet: singleServerFleet(rps), plan, model: new PerformanceModel([deterministicProfile(() => SERVICE_MS)]), durationMs, seed: 7 });
 }
 
 describe('report data from simulatePlan', () => {
