@@ -170,6 +170,21 @@ describe('Controller remediation (in-memory Cluster double, scripted metrics)', 
     expect(restart?.reason).toMatch(/restart replica ocr-1 of ocr \(not ready\) because 40\.0 % of 50\.00 req\/s failed/);
   });
 
+  test('refusals are overload, not faults: 40 % rejected restarts nothing, 40 % timed out restarts a replica', async () => {
+    const r = rig();
+    let t = await run(r, T0, 25, healthy());
+    const report = await r.controller.tick(t);
+    expect(report.signals['ocr']).toMatchObject({ errorRate: 0, rejectedRate: 0 });
+    t += STEP_MS;
+    r.source.values = { ...healthy(), rps: { ocr: { ok: 30, rejected: 20 } } };
+    const refused = await r.controller.tick(t);
+    expect(refused.signals['ocr']).toMatchObject({ errorRate: 0, rejectedRate: 0.4 });
+    expect(refused.anomalies.filter((a) => a.kind === 'error-rate')).toEqual([]);
+    expect(r.cluster.calls.filter((c) => c.method === 'restartReplica')).toEqual([]);
+    await run(r, t + STEP_MS, 1, { ...healthy(), rps: { ocr: { ok: 30, timeout: 20 } } });
+    expect(r.cluster.calls.filter((c) => c.method === 'restartReplica')).toEqual([{ method: 'restartReplica', replicaId: 'ocr-1' }]);
+  });
+
   test('the default rule table has a cooldown and rate limit on every line', () => {
     for (const rule of DEFAULT_RULES) {
       expect(rule.cooldownMs).toBeGreaterThan(0);

@@ -54,9 +54,15 @@ export interface ServiceSignals {
   readonly p99Ms: number;
   readonly totalRps: number;
   readonly okRps: number;
+  /** Share of requests that failed after being accepted (`status` error or timeout). */
   readonly errorRate: number;
+  /** Share refused at admission (`status` rejected): overload, not a fault. */
+  readonly rejectedRate: number;
   readonly queueDepth: number;
 }
+
+/** `tessera_serve_requests_total` statuses that mean accepted work failed (client errors and refusals do not). */
+const FAULT_STATUSES: ReadonlySet<string> = new Set(['error', 'timeout']);
 
 export interface PrescaleDecisionRecord {
   readonly service: string;
@@ -222,14 +228,22 @@ export class Controller {
       const p99Ms = (byService(p99, svc.name)[0]?.value ?? NaN) * 1000;
       let totalRps = 0;
       let okRps = 0;
+      let faultRps = 0;
+      let rejectedRps = 0;
       for (const s of byService(requests, svc.name)) {
         if (!Number.isFinite(s.value)) continue;
         totalRps += s.value;
-        if (s.labels['status'] === 'ok') okRps += s.value;
+        const status = s.labels['status'];
+        if (status === 'ok') okRps += s.value;
+        else if (status === 'rejected') rejectedRps += s.value;
+        else if (FAULT_STATUSES.has(status ?? '')) faultRps += s.value;
       }
-      const errorRate = totalRps > 0 ? (totalRps - okRps) / totalRps : NaN;
+      // Only failures of accepted work count: a refusal (overload, a shed cap, a full cold pool) is
+      // the system protecting itself, and restarting a healthy replica for it only removes capacity.
+      const errorRate = totalRps > 0 ? faultRps / totalRps : NaN;
+      const rejectedRate = totalRps > 0 ? rejectedRps / totalRps : NaN;
       const queueDepth = byService(queue, svc.name)[0]?.value ?? NaN;
-      report.signals[svc.name] = { p99Ms, totalRps, okRps, errorRate, queueDepth };
+      report.signals[svc.name] = { p99Ms, totalRps, okRps, errorRate, rejectedRate, queueDepth };
       const subject = serviceSubject(svc.name);
 
       const lat = this.detector(`${svc.name}|p99`).update({ timeMs: nowMs, value: p99Ms });

@@ -105,8 +105,9 @@ describe('runtime controls (the Cluster port, synchronously)', () => {
     expect(c).toMatchObject({ service: 's', model: 's-model', atMs: 100, requests: { ok: 3, dropped: 0, error: 0 }, queueDepth: 0 });
     expect(c.latency.le).toEqual(SIM_LATENCY_LE_S);
     expect(c.latency.le.at(-1)).toBe(Number.POSITIVE_INFINITY);
-    // Latencies 3, 6 and 9 ms: buckets le 0.0025 → 0, 0.005 → 1, 0.01 → 3.
-    expect(c.latency.cumulative.slice(0, 5)).toEqual([0, 0, 0, 1, 3]);
+    // Latencies 3, 6 and 9 ms: cumulative counts at le 2 ms → 0, 3 ms → 1 (le is inclusive), 5 ms → 1, 7.5 ms → 2, 10 ms → 3.
+    const at = (le: number): number | undefined => c.latency.cumulative[c.latency.le.indexOf(le)];
+    expect([0.002, 0.003, 0.005, 0.0075, 0.01].map(at)).toEqual([0, 1, 1, 2, 3]);
     expect(c.latency.cumulative.at(-1)).toBe(3);
     expect(c.latency.sumS).toBeCloseTo(0.018, 12);
     const samples = toServeMetricSamples([c]);
