@@ -22,7 +22,7 @@ export {
   type SimulateWithControllerOptions,
   type SimulateWithControllerResult,
 } from './cluster/simulate-adapt.js';
-export { FAILURE_KINDS, type FailureKind } from './cluster/options.js';
+export { FAILURE_KINDS, type FailureKind, type ServingOverhead } from './cluster/options.js';
 export { parseFailureFlag } from './cluster/failures.js';
 export { SIM_LATENCY_LE_S, toServeMetricSamples, type SimMetricSample, type SimServiceCounters } from './cluster/latency-counters.js';
 

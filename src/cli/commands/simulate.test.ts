@@ -53,12 +53,21 @@ describe('tessera simulate: cold pools, keep-alive and failures', () => {
     expect(stdout).toMatch(/keep-alive unloads/);
   });
 
+  test('--serving-overhead adds the serving path to every request\'s latency', async () => {
+    const base = JSON.parse((await run(['--duration', '20s', '--json'])).stdout) as SimulationResult;
+    const withOh = JSON.parse((await run(['--duration', '20s', '--json', '--serving-overhead', '5'])).stdout) as SimulationResult;
+    const hot = (r: SimulationResult) => r.services.find((s) => s.name === 'hot');
+    expect((hot(withOh)?.p50Ms ?? 0) - (hot(base)?.p50Ms ?? 0)).toBeCloseTo(5, 0);
+  });
+
   test.each([
     [['--keep-alive', 'lru'], 'TESSERA_ERR_SIM_OPTION'],
     [['--keep-alive', 'forecast', '--keep-alive-ms', '5s'], 'TESSERA_ERR_SIM_OPTION'],
     [['--keep-alive-ms', 'soon'], 'TESSERA_ERR_SIM_OPTION'],
     [['--fail', 'hot/0'], 'TESSERA_ERR_SIM_OPTION'],
     [['--fail', 'hot/9@1s'], 'TESSERA_ERR_SIM_UNKNOWN_TARGET'],
+    [['--serving-overhead', '2:1'], 'TESSERA_ERR_SIM_OPTION'],
+    [['--serving-overhead', 'fast'], 'TESSERA_ERR_SIM_OPTION'],
   ])('%j is a coded error', async (args, code) => {
     const out = await run(['--duration', '1s', '--json', ...args]);
     expect(out.code).toBe(2);

@@ -18,6 +18,7 @@ interface SimulateFlags {
   keepAlive?: string;
   keepAliveMs?: string;
   fail: string[];
+  servingOverhead?: string;
   adapt?: boolean;
   adaptDryRun?: boolean;
   adaptInterval: string;
@@ -43,6 +44,7 @@ export function registerSimulate(program: Command): void {
     .option('--keep-alive <policy>', 'keep-alive / pre-warm policy for cold-pool models: fixed | hybrid-histogram | forecast (default: none, models stay until LRU evicts them)')
     .option('--keep-alive-ms <d>', 'idle time before the fixed policy unloads a model (10m, 30s, inf); implies --keep-alive fixed')
     .option('--fail <replica@time[:kind]>', 'crash a replica at a virtual time, e.g. ocr-det/0@30s (a service name hits all its replicas); :faulty instead keeps it up but failing every batch until restarted (ocr-det/0@30s:faulty); repeatable', collect, [])
+    .option('--serving-overhead <p50[:p99[:batch]]>', 'serving-path time a model profile does not contain, ms: per request at p50 (and p99) added to latency, per batch added to its run (e.g. 0.4:3:0.05; bench/serve.ts part 6 measures it)')
     .option('--adapt', 'run the adapt controller in the loop, on virtual time: it reads the simulated metrics and acts through the Cluster port (scale out, restart, batch cap, shed load), as `tessera serve --adapt` does (docs/simulator.md)')
     .option('--adapt-dry-run', 'run the controller but take no action: list what it would do (implies --adapt)')
     .option('--adapt-interval <duration>', 'virtual time between controller ticks', '10s')
@@ -63,6 +65,7 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
   const simOption = (m: string, cause?: unknown): Error => new core.TesseraError('TESSERA_ERR_SIM_OPTION', m, cause === undefined ? {} : { cause });
   const keepAlive = keepAliveFromFlags(opts, KEEP_ALIVE_POLICY_NAMES, core.parseDurationMs, simOption);
   const failures = opts.fail.map(parseFailureFlag);
+  const servingOverhead = opts.servingOverhead === undefined ? undefined : parseServingOverhead(opts.servingOverhead, simOption);
   const adaptFlags = adaptFromFlags(opts, core.parseDurationMs, flag);
   if (adaptFlags !== undefined) checkSimAdaptOptions(adaptFlags);
   const loaded = core.loadFleetFile(opts.file);
@@ -91,6 +94,7 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
     rateScale,
     ...(keepAlive === undefined ? {} : { keepAlive }),
     ...(failures.length > 0 ? { failures } : {}),
+    ...(servingOverhead === undefined ? {} : { servingOverhead }),
     ...(opts.batchPolicy ? { batchPolicy: opts.batchPolicy as 'triton' } : {}),
     ...(showProgress ? { onProgress: (t: number, total: number) => process.stderr.write(`\rsimulating ${((100 * t) / total).toFixed(0)}%`) } : {}),
   };
@@ -161,6 +165,17 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
     if (adapt) process.stdout.write(controllerSection(adapt));
   }
   return EXIT.OK;
+}
+
+/** `--serving-overhead p50[:p99[:batch]]` (ms); anything else is TESSERA_ERR_SIM_OPTION. */
+function parseServingOverhead(text: string, simOption: (m: string) => Error): { requestP50Ms: number; requestP99Ms?: number; batchMs?: number } {
+  const parts = text.split(':').map((x) => x.trim());
+  const nums = parts.map(Number);
+  if (parts.length > 3 || parts.some((x) => x === '') || nums.some((n) => !(Number.isFinite(n) && n >= 0)) || (nums.length > 1 && (nums[1] as number) < (nums[0] as number))) {
+    throw simOption(`--serving-overhead '${text}' must be p50[:p99[:batch]] in ms, each ≥ 0 and p99 ≥ p50 (e.g. 0.4:3:0.05)`);
+  }
+  const [p50, p99, batch] = nums as [number, number?, number?];
+  return { requestP50Ms: p50, ...(p99 === undefined ? {} : { requestP99Ms: p99 }), ...(batch === undefined ? {} : { batchMs: batch }) };
 }
 
 /** `--keep-alive` / `--keep-alive-ms` as policy options; bad values are TESSERA_ERR_SIM_OPTION. */

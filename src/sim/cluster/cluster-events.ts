@@ -114,7 +114,7 @@ export class ClusterEvents {
         rep.busy++;
         svc.batches++;
         svc.batchItems += batch.length;
-        const serviceMs = rep.sampleMs(batch.length);
+        const serviceMs = rep.sampleMs(batch.length) + svc.batchOverheadMs;
         // Policies dispatch only onto a free instance, so a slot is normally free; grow if not.
         const slot = rep.freeSlots.length > 0 ? (rep.freeSlots.pop() as number) : rep.slotBatch.length;
         rep.slotBatch[slot] = batch;
@@ -160,8 +160,9 @@ export class ClusterEvents {
       if (svc.entries.length > 0) for (const e of svc.entries) e.pool.activityChanged(e, now);
       return;
     }
+    const overhead = svc.requestOverheadMs;
     for (const r of batch) {
-      const lat = now - r.arrivalMs;
+      const lat = now - r.arrivalMs + (overhead === undefined ? 0 : overhead());
       svc.hist.recordValue(Math.max(1, Math.round(lat * 1000)));
       svc.latency.record(lat);
       svc.completed++;

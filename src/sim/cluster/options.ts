@@ -25,6 +25,21 @@ export interface FailureSpec {
   readonly kind?: FailureKind;
 }
 
+/**
+ * The serving path around a batch, which a profile of the model alone does not contain: the
+ * gateway's parse, decode, encode and write per request, and the hand-off to the worker and back
+ * per batch. Measured, not guessed: bench/serve.ts part 6 calibrates it per model at low load
+ * (client latency minus the profile's batch-1 time at p50 and p99).
+ */
+export interface ServingOverhead {
+  /** Median time a request spends outside the model queue and the batch, ms. */
+  readonly requestP50Ms: number;
+  /** Its 99th percentile, ms (log-normal between the two); absent: constant at the median. */
+  readonly requestP99Ms?: number;
+  /** Time each batch occupies its instance beyond the model's run (hand-off, concat, split), ms. */
+  readonly batchMs?: number;
+}
+
 export interface SimulatePlanOptions {
   fleet: Fleet;
   plan: Plan;
@@ -55,6 +70,12 @@ export interface SimulatePlanOptions {
   defaultColdStartMs?: number;
   /** Memory assumed for a cold-pool model that neither profile nor spec sizes, bytes. @default the planner's (2 GiB) */
   defaultModelMemoryBytes?: number;
+  /**
+   * The serving path's cost, for every service or per service name (absent: none, the model alone
+   * as profiled). Request overhead is added to each served request's latency; batch overhead to
+   * each batch's time on its instance.
+   */
+  servingOverhead?: ServingOverhead | ReadonlyMap<string, ServingOverhead>;
   /** Burst an admission cap allows, as time at the capped rate, ms (bucket size = rate × this, at least 1). @default 100 */
   admissionBurstMs?: number;
 }

@@ -1,5 +1,5 @@
 import hdr from 'hdr-histogram-js';
-import { TesseraError, type Rng } from '../../core/index.js';
+import { TesseraError, createRng, type Rng } from '../../core/index.js';
 import { createBatchPolicy, type BatchPolicy } from '../../policy/index.js';
 import { coldStartEstimate } from '../../plan/index.js';
 import type { Plan, PlanReplica, PlanService } from '../../plan/plan-types.js';
@@ -9,7 +9,7 @@ import type { SimHandler } from '../engine/engine.js';
 import { batchTimeSampler, linearPrior } from './batch-time.js';
 import type { PoolEntry } from './cold-pool.js';
 import { LatencyBuckets } from './latency-counters.js';
-import type { SimulatePlanOptions } from './options.js';
+import type { ServingOverhead, SimulatePlanOptions } from './options.js';
 import type { SimReplica, SimService } from './sim-state.js';
 
 /** Placeholder until ClusterEvents attaches the real handler; an event reaching it is a bug. */
@@ -30,18 +30,35 @@ export class ReplicaFactory {
   private readonly gpuTypeOf: Map<string, string>;
   private readonly sliceById: Map<string, Plan['slices'][number]>;
 
+  /**
+   * Its own stream, seeded from the run's seed: drawing overheads must not shift the arrivals' and
+   * batch times' streams, so a run with an overhead differs from one without only by the overhead.
+   */
+  private readonly overheadRng: Rng;
+
   constructor(
     private readonly o: SimulatePlanOptions,
     readonly defaults: PlanDefaults,
   ) {
     this.gpuTypeOf = new Map(o.plan.gpus.map((g) => [g.id, g.type]));
     this.sliceById = new Map(o.plan.slices.map((s) => [s.id, s]));
+    this.overheadRng = createRng(((o.seed ?? 1) * 2_654_435_761) >>> 0);
+  }
+
+  private overheadOf(service: string): ServingOverhead | undefined {
+    const so = this.o.servingOverhead;
+    const oh = so instanceof Map ? (so as ReadonlyMap<string, ServingOverhead>).get(service) : (so as ServingOverhead | undefined);
+    if (oh === undefined) return undefined;
+    const bad = [oh.requestP50Ms, oh.requestP99Ms ?? oh.requestP50Ms, oh.batchMs ?? 0].some((v) => !(Number.isFinite(v) && v >= 0)) || (oh.requestP99Ms ?? oh.requestP50Ms) < oh.requestP50Ms;
+    if (bad) throw new TesseraError('TESSERA_ERR_SIM_OPTION', `servingOverhead for '${service}' needs finite times ≥ 0 with p99 ≥ p50 (got ${JSON.stringify(oh)})`);
+    return oh;
   }
 
   service(ps: PlanService, arrivals: ArrivalSource): SimService {
     const spec = this.o.fleet.services.find((s) => s.name === ps.name);
     if (!spec) throw new TesseraError('TESSERA_ERR_SIM_PLAN_MISMATCH', `the plan names service '${ps.name}' (model '${ps.model}'), which the fleet spec does not have; re-plan for this spec`);
     const largest = Math.max(1, ...ps.replicas.map((r) => r.batching.maxBatchSize));
+    const overhead = this.overheadOf(ps.name);
     return {
       name: ps.name,
       model: ps.model,
@@ -72,6 +89,8 @@ export class ReplicaFactory {
       queueAreaAtMs: 0,
       entries: [],
       admission: undefined,
+      requestOverheadMs: overhead === undefined ? undefined : overheadSampler(overhead, this.overheadRng.fork()),
+      batchOverheadMs: overhead?.batchMs ?? 0,
       desiredReplicas: ps.replicas.length,
       minReplicas: spec.minReplicas,
       // As the Kubernetes renderer bounds its autoscaler: the plan's count, or the spec's maximum if larger.
@@ -156,4 +175,13 @@ export class ReplicaFactory {
 /** The service's batch cap applied below the plan's: what a replica's policy is built with. */
 export function effectiveMaxBatch(svc: SimService, plannedMaxBatch: number): number {
   return svc.batchCap === undefined ? plannedMaxBatch : Math.min(svc.batchCap, plannedMaxBatch);
+}
+
+/** Log-normal through the overhead's p50 and p99 (σ = ln(p99/p50) / 2.326), constant without a spread. */
+function overheadSampler(oh: ServingOverhead, rng: Rng): () => number {
+  const p50 = oh.requestP50Ms;
+  const p99 = oh.requestP99Ms ?? p50;
+  if (!(p50 > 0) || p99 <= p50) return () => p50;
+  const sigma = Math.log(p99 / p50) / 2.326;
+  return () => p50 * Math.exp(sigma * rng.normal());
 }

@@ -104,6 +104,10 @@ export interface SimService {
   /** Cold-pool residency of its replicas' model (one per pool slice it runs on); empty for hot services. */
   readonly entries: PoolEntry[];
   admission: TokenBucket | undefined;
+  /** Draws one request's serving-path time outside queue and batch, ms (`servingOverhead`); undefined: none. */
+  readonly requestOverheadMs: (() => number) | undefined;
+  /** Serving-path time each batch adds on its instance, ms. */
+  readonly batchOverheadMs: number;
   // Controls.
   desiredReplicas: number;
   readonly minReplicas: number;
