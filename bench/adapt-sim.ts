@@ -28,7 +28,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PrescaleOptions, RemediationRule, TickReport } from '../src/adapt/index.js';
+import { prescaleFromPlan, type PrescaleOptions, type RemediationRule, type TickReport } from '../src/adapt/index.js';
 import { createRng, loadFleetFile, type Fleet } from '../src/core/index.js';
 import { createForecaster, toPolicyForecaster } from '../src/observe/index.js';
 import type { Plan } from '../src/plan/plan-types.js';
@@ -133,8 +133,13 @@ const lastValue: Forecaster = {
 };
 
 function prescale(forecaster: Forecaster, historyMs: number): PrescaleOptions {
-  // Lead = load + warm-up + margin: the forecast looks three 1-minute steps ahead.
-  return { forecaster, historyMs, services: { [SERVICE]: { targetRpsPerReplica: TARGET_RPS_PER_REPLICA, loadMs: LOAD_MS, warmupMs: WARMUP_MS, marginMs: 120_000 } } };
+  // What `--prescale` builds, with the bench's own target and margin: the target is the plan's
+  // 250 req/s a replica × 0.4 = TARGET_RPS_PER_REPLICA, the lead time the profile's load + warm-up
+  // (LOAD_MS + WARMUP_MS) + a 2-minute margin, so the forecast looks three 1-minute steps ahead.
+  const p = prescaleFromPlan(plan, model, { forecaster, historyMs, utilization: TARGET_RPS_PER_REPLICA / (1000 / REQUEST_MS), marginMs: 120_000 });
+  const s = p.services[SERVICE];
+  if (s?.targetRpsPerReplica !== TARGET_RPS_PER_REPLICA || s.loadMs !== LOAD_MS || s.warmupMs !== WARMUP_MS) throw new Error(`pre-scale from the plan is not the scenario's: ${JSON.stringify(s)}`);
+  return p;
 }
 
 interface Config {

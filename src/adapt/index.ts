@@ -40,3 +40,16 @@ export {
   type TickReport,
 } from './controller.js';
 export { startControllerLoop, type ControllerLoop, type ControllerLoopOptions } from './driver.js';
+export {
+  prescaleFromPlan,
+  DEFAULT_PRESCALE_FORECASTER,
+  DEFAULT_PRESCALE_HISTORY_MS,
+  DEFAULT_PRESCALE_MARGIN_MS,
+  DEFAULT_PRESCALE_SEASON_MS,
+  DEFAULT_PRESCALE_STEP_MS,
+  DEFAULT_PRESCALE_UTILIZATION,
+  type PlannedPrescale,
+  type PrescaleBasis,
+  type PrescaleFromPlanOptions,
+  type SkippedPrescaleService,
+} from './prescale-from-plan.js';

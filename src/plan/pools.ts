@@ -76,12 +76,20 @@ export function poolModelMemoryBytes(perf: PerformanceModel, model: string, opti
 
 /**
  * Time from a load decision to a warm model: measured session load + first inference when the
- * profile measured the load, else `defaultColdStartMs` (`measured: false`).
+ * profile measured the load, else `defaultColdStartMs` (`measured: false`). The two parts come
+ * back too (`ms` = `loadMs` + `warmupMs`) for callers that state them apart, such as the adapt
+ * pre-scale's lead time; without a measurement the whole default counts as load.
  */
-export function coldStartEstimate(perf: PerformanceModel, model: string, slice: SliceRef, options: Pick<ResolvedPlanOptions, 'defaultColdStartMs'>): { ms: number; measured: boolean } {
+export function coldStartEstimate(
+  perf: PerformanceModel,
+  model: string,
+  slice: SliceRef,
+  options: Pick<ResolvedPlanOptions, 'defaultColdStartMs'>,
+): { ms: number; loadMs: number; warmupMs: number; measured: boolean } {
   const cs = perf.coldStart(model, slice);
-  if (cs.loadMs === undefined) return { ms: options.defaultColdStartMs, measured: false };
-  return { ms: cs.loadMs + (cs.firstInferenceMs ?? 0), measured: true };
+  if (cs.loadMs === undefined) return { ms: options.defaultColdStartMs, loadMs: options.defaultColdStartMs, warmupMs: 0, measured: false };
+  const warmupMs = cs.firstInferenceMs ?? 0;
+  return { ms: cs.loadMs + warmupMs, loadMs: cs.loadMs, warmupMs, measured: true };
 }
 
 /** Target busy fraction of a pool slice: room for the time cold starts take. */

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Plan } from '../../plan/plan-types.js';
 import type { ServeAdaptOptions } from '../../serve/index.js';
+import { addPrescaleFlags, prescaleForPlan, prescaleSettingsFromFlags, type PrescaleFlags, type PrescaleSettings } from '../adapt-flags.js';
 import { runCommand, EXIT } from '../output.js';
 import { DEFAULT_EVENT_LOG, eventLogPath } from './events.js';
 
-interface ServeFlags {
+interface ServeFlags extends PrescaleFlags {
   file: string;
   plan?: string;
   host: string;
@@ -23,7 +24,7 @@ interface ServeFlags {
 }
 
 export function registerServe(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description('serve every service of a fleet as an Open Inference Protocol (KServe v2) model, with batching, warm pools and admission control')
     .requiredOption('-f, --file <fleet.yaml>', 'fleet spec')
@@ -38,7 +39,8 @@ export function registerServe(program: Command): void {
     .option('--adapt-dry-run', 'run the controller but take no action: log and count what it would do (implies --adapt)')
     .option('--adapt-interval <duration>', 'time between controller ticks', '10s')
     .option('--adapt-max-threads <n>', 'threads all replicas may use together; caps scale-out (default: the CPUs of this machine)')
-    .option('--prometheus-url <url>', 'read the controller\'s history from this Prometheus (http://host:9090) instead of sampling this process\'s own metrics into memory')
+    .option('--prometheus-url <url>', 'read the controller\'s history from this Prometheus (http://host:9090) instead of sampling this process\'s own metrics into memory');
+  addPrescaleFlags(command)
     .option('--event-log <events.jsonl>', `where the controller logs anomalies and actions (default: $TESSERA_EVENT_LOG or ${DEFAULT_EVENT_LOG}; read it with \`tessera events\`)`)
     .action(async (opts: ServeFlags) => {
       await runCommand(opts, () => runServe(opts));
@@ -47,7 +49,6 @@ export function registerServe(program: Command): void {
 
 async function runServe(opts: ServeFlags): Promise<number> {
   const core = await import('../../core/index.js');
-  const { startServer, localPlan } = await import('../../serve/index.js');
   const logger = core.createLogger({ name: 'tessera-serve' });
   const loaded = core.loadFleetFile(opts.file);
   const port = Number(opts.port);
@@ -62,7 +63,19 @@ async function runServe(opts: ServeFlags): Promise<number> {
     if (!authToken) throw new core.TesseraError('TESSERA_ERR_INPUT_FLAG', `--auth-token-file '${opts.authTokenFile}' is empty`);
   }
   const adapt = await adaptOptions(opts);
+  // The serving stack loads only once every flag has been checked, so a bad flag is answered at once.
+  const { startServer, localPlan } = await import('../../serve/index.js');
   const plan = opts.plan ? await readPlan(opts.plan) : await localPlan(loaded, { storeDir: opts.store, logger, progress: process.stderr.isTTY });
+  if (adapt?.prescale !== undefined) {
+    // The targets need the plan's capacities and the lead times the profiles' cold starts, so the
+    // pre-scale is built once the plan is known (its flags were checked with the others, above).
+    const prof = await import('../../profile/index.js');
+    const perf = new prof.PerformanceModel(prof.loadProfilesForFleet(loaded, opts.store, { onWarning: (m) => logger.warn(m) }));
+    const { prescale, lines, warnings } = await prescaleForPlan(adapt.prescale, plan, perf);
+    for (const line of lines) logger.info(line);
+    for (const line of warnings) logger.warn(line);
+    adapt.options = { ...adapt.options, controller: { ...adapt.options.controller, prescale } };
+  }
   const server = await startServer({
     loaded,
     plan,
@@ -90,8 +103,11 @@ async function runServe(opts: ServeFlags): Promise<number> {
 }
 
 /** The controller's options from the flags, checked before anything starts; undefined without --adapt. */
-async function adaptOptions(opts: ServeFlags): Promise<{ options: ServeAdaptOptions; flush: () => Promise<void> } | undefined> {
-  if (!opts.adapt && !opts.adaptDryRun) return undefined;
+async function adaptOptions(opts: ServeFlags): Promise<{ options: ServeAdaptOptions; prescale: PrescaleSettings | undefined; flush: () => Promise<void> } | undefined> {
+  const on = opts.adapt === true || opts.adaptDryRun === true;
+  // Before the early return: a pre-scale flag without --adapt is an error, not ignored.
+  const prescale = await prescaleSettingsFromFlags(opts, on);
+  if (!on) return undefined;
   const { TesseraError, parseDurationMs } = await import('../../core/index.js');
   const { JsonlEventLog } = await import('../../observe/index.js');
   const { PrometheusMetricsSource } = await import('../../adapt/index.js');
@@ -122,6 +138,7 @@ async function adaptOptions(opts: ServeFlags): Promise<{ options: ServeAdaptOpti
       ...(metricsSource ? { metricsSource } : {}),
       ...(threadBudget !== undefined ? { threadBudget } : {}),
     },
+    prescale,
     flush: () => events.flush(),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -122,5 +122,71 @@ describe('tessera simulate --adapt: the controller in the loop', () => {
     registerSimulate(program);
     const help = program.commands.find((c) => c.name() === 'simulate')?.helpInformation() ?? '';
     for (const f of ['--adapt ', '--adapt-dry-run', '--adapt-interval <duration>', '--adapt-sample-interval <duration>', '--event-log <events.jsonl>', ':faulty']) expect(help).toContain(f);
+  });
+});
+
+describe('tessera simulate --adapt --prescale: forecast-driven pre-scale from the plan', () => {
+  // `hot` may grow to 6 replicas (the plan has 2, 100 req/s each, 300 ms load + 50 ms first
+  // inference); `c1` is in a cold pool, which pre-scale leaves alone.
+  const pdir = path.join(dir, 'prescale');
+  mkdirSync(pdir, { recursive: true });
+  const pf = clusterFixture({
+    services: [
+      { name: 'hot', batchMs: 2, loadMs: 300, firstInferenceMs: 50, rps: 50, replicas: 2, maxReplicas: 6 },
+      { name: 'c1', batchMs: 5, pool: 'cold', loadMs: 400, memoryBytes: 1e9, rps: 3 },
+    ],
+    poolMemoryBytes: 1e9,
+  });
+  writeFileSync(path.join(pdir, 'fleet.yaml'), pf.yaml);
+  writeFileSync(path.join(pdir, 'm.json'), JSON.stringify(pf.profiles));
+  writeFileSync(path.join(pdir, 'plan.json'), JSON.stringify(pf.plan));
+  const runP = (args: string[]): Promise<CommandRun> =>
+    runCommand(registerSimulate, ['simulate', '-f', path.join(pdir, 'fleet.yaml'), '--plan', path.join(pdir, 'plan.json'), '--store', path.join(pdir, 'store'), ...args]);
+
+  type PrescaleJson = { services: Record<string, { targetRpsPerReplica: number; loadMs: number; warmupMs: number; marginMs: number; leadMs: number; capacityRps: number }>; skipped: { service: string; reason: string }[]; forecaster: string };
+
+  test('--json: the adapt report has the prescale actions and the settings they came from', async () => {
+    // At 0.2 × 100 req/s a replica should carry 20 req/s: 50 req/s asks for 3 replicas.
+    const { stdout, code } = await runP(['--duration', '2m', '--json', '--adapt', '--prescale', '--prescale-utilization', '0.2', '--prescale-margin', '10s']);
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout) as SimulationResult & { adapt: SimAdaptReport & { prescale: PrescaleJson } };
+    const ups = r.adapt.actions.filter((a) => a.action === 'prescale');
+    expect(ups.length).toBeGreaterThan(0);
+    expect(ups[0]).toMatchObject({ subject: 'service/hot', dryRun: false });
+    expect(ups[0]?.reason).toMatch(/^scale-up hot from 2 to 3 replicas: .* within the 10 s lead time \(load \+ warm-up \+ margin\), 20 req\/s per replica$/);
+    expect(r.adapt.replicas['hot']?.peak).toBeGreaterThanOrEqual(3);
+    expect(r.adapt.prescale.services['hot']).toMatchObject({ targetRpsPerReplica: 20, capacityRps: 100, loadMs: 300, warmupMs: 50, marginMs: 10_000, leadMs: 10_350 });
+    expect(r.adapt.prescale.skipped.map((x) => x.service)).toEqual(['c1']);
+    expect(r.adapt.prescale.forecaster).toBe('holt-winters(season 86400000 ms)');
+  });
+
+  test('the table lists each service\'s target and lead time, and what was skipped', async () => {
+    const { stdout, code } = await runP(['--duration', '30s', '--adapt-dry-run', '--prescale', '--prescale-forecaster', 'seasonal-naive', '--prescale-season', '1h']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('pre-scale hot: 70.0 req/s per replica (0.7 × 100.0), lead 30.4 s = load 300 ms + warm-up 50 ms + margin 30.0 s; forecaster seasonal-naive(season 3600000 ms), 1 h history at 1 min steps');
+    expect(stdout).toMatch(/pre-scale skips c1: a cold-pool service/);
+  });
+
+  test.each([
+    [['--prescale'], 'TESSERA_ERR_INPUT_FLAG'],
+    [['--adapt', '--prescale-margin', '1m'], 'TESSERA_ERR_INPUT_FLAG'],
+    [['--adapt', '--prescale', '--prescale-forecaster', 'arima'], 'TESSERA_ERR_INPUT_FLAG'],
+    [['--adapt', '--prescale', '--prescale-utilization', '1.5'], 'TESSERA_ERR_INPUT_FLAG'],
+    [['--adapt', '--prescale', '--prescale-utilization', '0'], 'TESSERA_ERR_INPUT_FLAG'],
+    [['--adapt', '--prescale', '--prescale-utilization', 'most'], 'TESSERA_ERR_INPUT_FLAG'],
+    [['--adapt', '--prescale', '--prescale-season', '0s'], 'TESSERA_ERR_INPUT_FLAG'],
+    [['--adapt', '--prescale', '--prescale-season', 'daily'], 'TESSERA_ERR_INPUT_DURATION'],
+    [['--adapt', '--prescale', '--prescale-margin', 'soon'], 'TESSERA_ERR_INPUT_DURATION'],
+  ])('%j is a coded error', async (args, code) => {
+    const out = await runP(['--duration', '1s', '--json', ...args]);
+    expect(out.code).toBe(2);
+    expect((JSON.parse(out.stdout) as { error: { code: string } }).error.code).toBe(code);
+  });
+
+  test('--help documents the pre-scale flags', () => {
+    const program = new Command();
+    registerSimulate(program);
+    const help = program.commands.find((c) => c.name() === 'simulate')?.helpInformation() ?? '';
+    for (const f of ['--prescale ', '--prescale-forecaster <name>', '--prescale-season <duration>', '--prescale-margin <duration>', '--prescale-utilization <0..1>']) expect(help).toContain(f);
   });
 });

@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { PlannedPrescale } from '../../adapt/index.js';
 import type { Plan } from '../../plan/plan-types.js';
 import type { KeepAlivePolicyOptions } from '../../policy/index.js';
 import type { SimAdaptOptions, SimAdaptReport, SimulationResult } from '../../sim/index.js';
+import { addPrescaleFlags, prescaleForPlan, prescaleSettingsFromFlags, type PrescaleFlags } from '../adapt-flags.js';
 import { runCommand, printJson, EXIT } from '../output.js';
 
-interface SimulateFlags {
+interface SimulateFlags extends PrescaleFlags {
   file: string;
   plan?: string;
   duration: string;
@@ -29,7 +31,7 @@ interface SimulateFlags {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .description('replay a plan in virtual time with the runtime\'s batching policies and the profiled service times')
     .requiredOption('-f, --file <fleet.yaml>', 'fleet spec')
@@ -48,7 +50,8 @@ export function registerSimulate(program: Command): void {
     .option('--adapt', 'run the adapt controller in the loop, on virtual time: it reads the simulated metrics and acts through the Cluster port (scale out, restart, batch cap, shed load), as `tessera serve --adapt` does (docs/simulator.md)')
     .option('--adapt-dry-run', 'run the controller but take no action: list what it would do (implies --adapt)')
     .option('--adapt-interval <duration>', 'virtual time between controller ticks', '10s')
-    .option('--adapt-sample-interval <duration>', 'virtual time between copies of the counters into the controller\'s metrics store (a Prometheus scrape interval); it is also fed at every tick', '15s')
+    .option('--adapt-sample-interval <duration>', 'virtual time between copies of the counters into the controller\'s metrics store (a Prometheus scrape interval); it is also fed at every tick', '15s');
+  addPrescaleFlags(command)
     .option('--event-log <events.jsonl>', 'with --adapt: also write every anomaly and action to this JSON Lines log (times are virtual ms from the start of the run; nothing is written without this flag)')
     .action(async (opts: SimulateFlags) => {
       await runCommand(opts, () => runSimulate(opts));
@@ -68,6 +71,8 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
   const servingOverhead = opts.servingOverhead === undefined ? undefined : parseServingOverhead(opts.servingOverhead, simOption);
   const adaptFlags = adaptFromFlags(opts, core.parseDurationMs, flag);
   if (adaptFlags !== undefined) checkSimAdaptOptions(adaptFlags);
+  // Checked with the other flags, before the fleet is loaded or planned.
+  const prescaleSettings = await prescaleSettingsFromFlags(opts, adaptFlags !== undefined);
   const loaded = core.loadFleetFile(opts.file);
   const profiles = prof.loadProfilesForFleet(loaded, opts.store);
   if (opts.batchPolicy !== undefined && !isBatchPolicyName(opts.batchPolicy)) throw new core.TesseraError('TESSERA_ERR_POLICY_UNKNOWN', `no batching policy '${opts.batchPolicy}'; use triton, adaptive, aimd, slo-aware or none`);
@@ -82,6 +87,8 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
     }
   } else plan = await planFleet(loaded.fleet, profiles);
   const model = new prof.PerformanceModel(profiles);
+  // Targets and lead times come from the plan being simulated and the profiles it was planned on.
+  const prescale = prescaleSettings === undefined ? undefined : await prescaleForPlan(prescaleSettings, plan, model);
   const durationMs = core.parseDurationMs(opts.duration);
   const showProgress = process.stderr.isTTY && !opts.json;
   const simOptions = {
@@ -107,7 +114,10 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
     const { JsonlEventLog } = await import('../../observe/index.js');
     const events = opts.eventLog === undefined ? undefined : new JsonlEventLog(opts.eventLog);
     try {
-      ({ result, adapt } = await simulateWithController({ ...simOptions, adapt: { ...adaptFlags, ...(events ? { events } : {}) } }));
+      ({ result, adapt } = await simulateWithController({
+        ...simOptions,
+        adapt: { ...adaptFlags, ...(events ? { events } : {}), ...(prescale === undefined ? {} : { controller: { prescale: prescale.prescale } }) },
+      }));
     } finally {
       await events?.flush();
     }
@@ -130,7 +140,8 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
     if (!opts.json) process.stderr.write(`wrote ${opts.report}\n`);
   }
   if (opts.json) {
-    printJson({ ...result, services: result.services.map(({ throughputTimeline: _t, queueDepthTimeline: _q, ...s }) => s), ...(adapt ? { adapt } : {}) });
+    const adaptOut = adapt === undefined ? undefined : prescale === undefined ? adapt : { ...adapt, prescale: prescaleSummary(prescale.prescale) };
+    printJson({ ...result, services: result.services.map(({ throughputTimeline: _t, queueDepthTimeline: _q, ...s }) => s), ...(adaptOut ? { adapt: adaptOut } : {}) });
   } else {
     const rows = result.services.map((s) => [
       s.name,
@@ -162,7 +173,7 @@ async function runSimulate(opts: SimulateFlags): Promise<number> {
         `cold pool ${p.slice}: ${p.services.length} models, memory peak ${gib(p.peakUsedBytes)} / mean ${gib(p.meanUsedBytes)} of ${gib(p.memoryBytes)} GiB · ${p.coldStarts} cold starts, ${p.prewarms} pre-warms, ${p.evictions} evictions, ${p.unloads} keep-alive unloads, ${p.refused} refused (no room)\n`,
       );
     }
-    if (adapt) process.stdout.write(controllerSection(adapt));
+    if (adapt) process.stdout.write(controllerSection(adapt, prescale === undefined ? [] : [...prescale.lines, ...prescale.warnings]));
   }
   return EXIT.OK;
 }
@@ -220,8 +231,19 @@ function clockOf(ms: number): string {
   return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
 }
 
-/** The table's controller part: what it saw, what it did (by kind, with the first times), what it could not do. */
-function controllerSection(a: SimAdaptReport): string {
+/** The pre-scale settings for `--json`: the forecaster by name (the object itself is code), per-service options with their basis. */
+function prescaleSummary(p: PlannedPrescale): Record<string, unknown> {
+  return {
+    forecaster: p.forecaster.name,
+    historyMs: p.historyMs,
+    stepMs: p.stepMs,
+    services: Object.fromEntries(Object.entries(p.services).map(([name, o]) => [name, { ...o, ...p.basis[name] }])),
+    skipped: p.skipped,
+  };
+}
+
+/** The table's controller part: what it saw, what it did (by kind, with the first times), what it could not do, and the pre-scale settings. */
+function controllerSection(a: SimAdaptReport, prescaleLines: readonly string[]): string {
   const kinds = new Map<string, { count: number; first: string[] }>();
   for (const x of a.actions) {
     const k = kinds.get(x.action) ?? { count: 0, first: [] };
@@ -239,6 +261,7 @@ function controllerSection(a: SimAdaptReport): string {
     const line = (r: string[]): string => `  ${r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd()}`;
     out += `${line(head)}\n${rows.map(line).join('\n')}\n`;
   }
+  for (const l of prescaleLines) out += `  ${l}\n`;
   const scaled = Object.entries(a.replicas).filter(([, r]) => r.peak !== r.initial || r.final !== r.initial);
   if (scaled.length > 0) out += `  replicas: ${scaled.map(([name, r]) => `${name} ${r.initial} → ${r.final} (peak ${r.peak})`).join(', ')}\n`;
   return out;
