@@ -1,5 +1,6 @@
 /**
- * Serving benchmark (docs/benchmarks.md, "Serving"): `npx tsx bench/serve.ts [--quick]`.
+ * Serving benchmark (docs/benchmarks.md, "Serving"): `npx tsx bench/serve.ts [--quick]`; `--help` lists
+ * the options (one part, some models, an A/B against a baseline build, CPU profiles).
  *
  * Every comparison is a ratio measured A/B interleaved inside this one run (at least three
  * alternations, medians reported), never an absolute claim: the machine is shared.
@@ -29,15 +30,49 @@ import { PerformanceModel } from '../src/profile/perf/index.js';
 import { LatencyRecorder, runClosedLoop, runOpenLoop, type InferTarget } from '../src/serve/index.js';
 import { buildRequestBody, fetchModelMetadata, rateArrivals } from '../src/serve/loadgen/request-body.js';
 import { buildServerDist, metricValue, startChildServer, type ChildServer, type ChildServerOptions } from './lib/child-server.js';
-import { cpuSnapshot, foreignCores } from './lib/cpu-load.js';
+import { cpuSnapshot, foreignCores, mainThreadCpuS, parallelScaling, processCpuS, waitForQuiet } from './lib/cpu-load.js';
 import { openLoopWithSlo, type SloLoadResult } from './lib/slo-open-loop.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FLEET_FILE = path.join(ROOT, 'examples/local.yaml');
+
+const HELP = `Serving benchmark (docs/benchmarks.md, "Serving").
+
+  npx tsx bench/serve.ts [options]
+
+  --quick              shorter windows, fewer rates, 30 s overload (about 4½ minutes instead of 11)
+  --parts=1,2          run only these parts (1 throughput, 2 gateway latency, 3 load curve,
+                       4 cold vs warm, 5 overload RSS, 6 sim-to-real); the JSON then goes to
+                       bench/results/serve-partial.json instead of serve.json
+  --models=vad,fraud   part 1: only these models (ocr-det, ocr-rec, ocr-cls, vad, fraud)
+  --rounds=N           part 1: interleaved rounds per model (default 5, --quick 3)
+  --window-ms=MS       part 1: length of each measured window (default 3000, --quick 1500)
+  --clients-per-item=K part 1: closed-loop clients per item of the batch size (default 3)
+  --quiet-wait=S       part 1: before each round wait up to S seconds for a half-second in which
+                       other tenants use under 0.25 cores (default 0: do not wait); rounds that
+                       still start in noise are kept and show it in "other load"
+  --baseline=DIR       A/B against other server code: DIR is a compiled copy of src/ (tsc with
+                       tsconfig.build.json, e.g. of an older commit). Parts 1 and 2 then also run
+                       a server from DIR, interleaved with the current one in the same rounds, and
+                       print the two side by side.
+  --cpu-prof=DIR       part 1: run the servers under node --cpu-prof, profiles in DIR/<model>/
+                       (one .cpuprofile per thread; the figures of a profiled run are not the
+                       benchmark's)
+  --help               this text
+
+Progress goes to stderr, tables to stdout.`;
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(HELP);
+  process.exit(0);
+}
+const argValue = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes('--quick');
 /** `--parts=1,3`: run only these parts (for development; the JSON then holds only those). */
-const partsArg = process.argv.find((a) => a.startsWith('--parts='));
-const PARTS = new Set((partsArg ? partsArg.slice('--parts='.length) : '1,2,3,4,5,6').split(',').map(Number));
+const PARTS = new Set((argValue('parts') ?? '1,2,3,4,5,6').split(',').map(Number));
+const BASELINE_DIR = argValue('baseline') === undefined ? undefined : path.resolve(argValue('baseline')!);
+const CPU_PROF_DIR = argValue('cpu-prof') === undefined ? undefined : path.resolve(argValue('cpu-prof')!);
+const MODEL_FILTER = argValue('models')?.split(',');
 
 /** Intra-op threads of every session, raw and served: one core for onnxruntime, the other for HTTP and the load generator. */
 const THREADS = 1;
@@ -45,6 +80,15 @@ const ROUNDS = 3;
 const CFG = quick
   ? { p1Rounds: 3, p1Ms: 1500, p1WarmMs: 600, p2Ms: 1500, p3Ms: 1500, p3Rates: [1000, 2000, 3000, 4500, 6000, 8000], p4Warm: 3, p5Ms: 30_000, p5SatMs: 3000 }
   : { p1Rounds: 5, p1Ms: 3000, p1WarmMs: 1500, p2Ms: 4000, p3Ms: 3000, p3Rates: [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000], p4Warm: 5, p5Ms: 60_000, p5SatMs: 6000 };
+if (argValue('rounds') !== undefined) CFG.p1Rounds = Number(argValue('rounds'));
+if (argValue('window-ms') !== undefined) CFG.p1Ms = Number(argValue('window-ms'));
+/**
+ * Part 1's closed loop runs this many clients per item of the batch size b. A server holds up to
+ * 2b requests (a running batch and a prepared one); with 3b clients a full batch is waiting when
+ * one finishes, so the figure is the server's and not the clients' round trip.
+ */
+const CLIENTS_PER_ITEM = Number(argValue('clients-per-item') ?? 3);
+const QUIET_WAIT_MS = 1000 * Number(argValue('quiet-wait') ?? 0);
 
 /**
  * Batch size per model for part 1 (and the cold pool's warm-up sizes in part 4): where the CPU
@@ -52,13 +96,15 @@ const CFG = quick
  * for the fraud MLP — its profile keeps gaining to 256, but a closed loop of 1-item requests that
  * fills batches of b needs ~2b clients, and 128 is plenty to show where it stands.
  */
-const MODELS: ReadonlyArray<{ service: string; batch: number }> = [
+const ALL_MODELS: ReadonlyArray<{ service: string; batch: number }> = [
   { service: 'ocr-det', batch: 2 },
   { service: 'ocr-rec', batch: 4 },
   { service: 'ocr-cls', batch: 8 },
   { service: 'vad', batch: 16 },
   { service: 'fraud', batch: 64 },
 ];
+/** Part 1's models (`--models` narrows them); part 4 always loads all five. */
+const MODELS = MODEL_FILTER ? ALL_MODELS.filter((m) => MODEL_FILTER.includes(m.service)) : ALL_MODELS;
 /** Part 5's model: large bodies (1.2 MB per item) make any unbounded queueing show up in RSS at once, and the load generator can offer 2× its rate. */
 const OVERLOAD_SERVICE = 'ocr-det';
 
@@ -66,6 +112,8 @@ const OVERLOAD_SERVICE = 'ocr-det';
 const DIST_DIR = path.join(ROOT, '.tessera/bench-dist');
 let distReady = false;
 const serverOptions = (): ChildServerOptions => ({ fleetFile: FLEET_FILE, ...(distReady ? { distDir: DIST_DIR } : {}) });
+/** The `--baseline` server: the same plan, run from another compiled copy of src/. */
+const baselineOptions = (): ChildServerOptions => ({ fleetFile: FLEET_FILE, distDir: BASELINE_DIR! });
 
 const loaded = loadFleetFile(FLEET_FILE);
 const fleet: Readonly<Fleet> = loaded.fleet;
@@ -192,12 +240,8 @@ function mean(text0: string, text1: string, family: string, model: string): numb
 // ---------------------------------------------------------------------------------------------
 // Part 1: served throughput at saturation vs raw onnxruntime
 
-interface ThroughputRow {
-  service: string;
-  batch: number;
-  threads: number;
-  concurrency: number;
-  rawItemsPerS: number[];
+/** One served side of part 1 (the current code, or the `--baseline` server), per round. */
+interface ServedSeries {
   servedItemsPerS: number[];
   ratios: number[];
   meanBatch: number[];
@@ -206,67 +250,149 @@ interface ThroughputRow {
   workerBusy: number[];
   /** Server compute time per item ÷ raw time per item, same round. */
   computeInflation: number[];
+  /** CPU of the server's main thread (gateway, codec, queue, batch loop) per request, µs. */
+  gatewayCpuUsPerRequest: number[];
+  /** CPU of the server's other threads (the session worker, GC helpers, libuv) per request, µs. */
+  workerCpuUsPerRequest: number[];
+  /** CPU of this process (the load generator's HTTP client) per request, µs. */
+  clientCpuUsPerRequest: number[];
+  non2xx: number;
+}
+
+interface ThroughputRow extends ServedSeries {
+  service: string;
+  batch: number;
+  threads: number;
+  concurrency: number;
+  rawItemsPerS: number[];
   /** Cores' worth of CPU other tenants of the machine used during the round. */
   otherLoad: number[];
-  non2xx: number;
+  /** With `--baseline`: the same measurements of the baseline server, in the same rounds. */
+  baseline?: ServedSeries;
+}
+
+const emptySeries = (): ServedSeries => ({
+  servedItemsPerS: [],
+  ratios: [],
+  meanBatch: [],
+  meanComputeMs: [],
+  workerBusy: [],
+  computeInflation: [],
+  gatewayCpuUsPerRequest: [],
+  workerCpuUsPerRequest: [],
+  clientCpuUsPerRequest: [],
+  non2xx: 0,
+});
+
+/** A closed loop at `concurrency` against one server: items/s and what its metrics and /proc say about the window. */
+async function measureServed(server: ChildServer, target: InferTarget, service: string, concurrency: number, into: ServedSeries): Promise<number> {
+  const m0 = await server.metricsText();
+  const cpu0 = { main: mainThreadCpuS(server.pid), all: processCpuS(server.pid), client: processCpuS(process.pid) };
+  const res = await runClosedLoop(target, { concurrency, durationMs: CFG.p1Ms });
+  const cpu1 = { main: mainThreadCpuS(server.pid), all: processCpuS(server.pid), client: processCpuS(process.pid) };
+  const m1 = await server.metricsText();
+  const ok = res.byStatus['200'] ?? 0;
+  into.non2xx += res.sent - ok;
+  into.servedItemsPerS.push(res.throughputPerS);
+  into.meanBatch.push(mean(m0, m1, 'tessera_serve_batch_size', service));
+  into.meanComputeMs.push(1000 * mean(m0, m1, 'tessera_serve_compute_duration_seconds', service));
+  const perRequestUs = (s: number): number => (1e6 * s) / Math.max(1, ok);
+  into.gatewayCpuUsPerRequest.push(perRequestUs(cpu1.main - cpu0.main));
+  into.workerCpuUsPerRequest.push(perRequestUs(cpu1.all - cpu0.all - (cpu1.main - cpu0.main)));
+  into.clientCpuUsPerRequest.push(perRequestUs(cpu1.client - cpu0.client));
+  return res.throughputPerS;
+}
+
+/** Completes a round's derived figures for one served side against the round's raw rate. */
+function closeRound(x: ServedSeries, rawRate: number): void {
+  const served = x.servedItemsPerS.at(-1)!;
+  const computeMs = x.meanComputeMs.at(-1)!;
+  const meanBatch = x.meanBatch.at(-1)!;
+  x.ratios.push(served / rawRate);
+  x.workerBusy.push(((served / meanBatch) * computeMs) / 1000);
+  x.computeInflation.push(computeMs / meanBatch / (1000 / rawRate));
+}
+
+/** Side orders per round: ABBA for two sides; all six orders in turn for three. */
+function sideOrder<T>(sides: readonly T[], round: number): T[] {
+  if (sides.length !== 3) return round % 2 === 0 ? [...sides] : [...sides].reverse();
+  const [a, b, c] = sides as [T, T, T];
+  const orders: T[][] = [
+    [a, b, c],
+    [c, b, a],
+    [b, a, c],
+    [c, a, b],
+    [b, c, a],
+    [a, c, b],
+  ];
+  return orders[round % orders.length]!;
 }
 
 async function part1(): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];
   for (const { service, batch } of MODELS) {
-    log(`part 1: ${service} (b=${batch}, ${THREADS} thread): starting server`);
-    const server = await startChildServer(makePlan([{ service, batching: { policy: 'triton', maxBatchSize: batch, maxQueueDelayMs: 5 } }]), serverOptions());
+    log(`part 1: ${service} (b=${batch}, ${THREADS} thread): starting server${BASELINE_DIR ? 's (current, baseline)' : ''}`);
+    const plan = makePlan([{ service, batching: { policy: 'triton', maxBatchSize: batch, maxQueueDelayMs: 5 } }]);
+    const prof = (tag: string): Partial<ChildServerOptions> => (CPU_PROF_DIR ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(CPU_PROF_DIR, tag)}`] } : {});
+    const server = await startChildServer(plan, { ...serverOptions(), ...prof(service) });
+    const base = BASELINE_DIR ? await startChildServer(plan, { ...baselineOptions(), ...prof(`${service}-baseline`) }) : undefined;
     const raw = await openRaw(service, batch);
     try {
       const target = await targetFor(server, service, true);
-      const concurrency = Math.max(4, 2 * batch);
-      const row: ThroughputRow = { service, batch, threads: THREADS, concurrency, rawItemsPerS: [], servedItemsPerS: [], ratios: [], meanBatch: [], meanComputeMs: [], workerBusy: [], computeInflation: [], otherLoad: [], non2xx: 0 };
+      const baseTarget = base ? await targetFor(base, service, true) : undefined;
+      const concurrency = Math.max(4, CLIENTS_PER_ITEM * batch);
+      const row: ThroughputRow = { service, batch, threads: THREADS, concurrency, rawItemsPerS: [], otherLoad: [], ...emptySeries(), ...(base ? { baseline: emptySeries() } : {}) };
+      const pids = [process.pid, server.pid, ...(base ? [base.pid] : [])];
       await rawItemsPerS(raw, batch, CFG.p1WarmMs);
       await runClosedLoop(target, { concurrency, durationMs: CFG.p1WarmMs });
+      if (baseTarget) await runClosedLoop(baseTarget, { concurrency, durationMs: CFG.p1WarmMs });
+      const sides = base ? (['raw', 'served', 'baseline'] as const) : (['raw', 'served'] as const);
       for (let r = 0; r < CFG.p1Rounds; r++) {
-        let rawRate = Number.NaN;
-        let servedRate = Number.NaN;
-        const c0 = cpuSnapshot([process.pid, server.pid]);
-        for (const side of r % 2 === 0 ? ['raw', 'served'] : ['served', 'raw']) {
-          if (side === 'raw') rawRate = await rawItemsPerS(raw, batch, CFG.p1Ms);
-          else {
-            const m0 = await server.metricsText();
-            const res = await runClosedLoop(target, { concurrency, durationMs: CFG.p1Ms });
-            const m1 = await server.metricsText();
-            servedRate = res.throughputPerS;
-            row.non2xx += res.sent - (res.byStatus['200'] ?? 0);
-            row.meanBatch.push(mean(m0, m1, 'tessera_serve_batch_size', service));
-            row.meanComputeMs.push(1000 * mean(m0, m1, 'tessera_serve_compute_duration_seconds', service));
-          }
+        if (QUIET_WAIT_MS > 0) {
+          const q = await waitForQuiet(pids, QUIET_CORES, QUIET_WAIT_MS);
+          if (q.waitedMs > 600) log(`part 1: waited ${fmt(q.waitedMs / 1000)} s for other tenants to quieten (last ${fmt(q.otherLoad, 2)} cores)`);
         }
-        row.otherLoad.push(foreignCores(c0, cpuSnapshot([process.pid, server.pid])));
+        let rawRate = Number.NaN;
+        const c0 = cpuSnapshot(pids);
+        for (const side of sideOrder<(typeof sides)[number]>(sides, r)) {
+          if (side === 'raw') rawRate = await rawItemsPerS(raw, batch, CFG.p1Ms);
+          else if (side === 'served') await measureServed(server, target, service, concurrency, row);
+          else await measureServed(base!, baseTarget!, service, concurrency, row.baseline!);
+        }
+        row.otherLoad.push(foreignCores(c0, cpuSnapshot(pids)));
         row.rawItemsPerS.push(rawRate);
-        row.servedItemsPerS.push(servedRate);
-        row.ratios.push(servedRate / rawRate);
-        const computeMs = row.meanComputeMs.at(-1)!;
-        const meanBatch = row.meanBatch.at(-1)!;
-        row.workerBusy.push(((servedRate / meanBatch) * computeMs) / 1000);
-        row.computeInflation.push(computeMs / meanBatch / (1000 / rawRate));
-        log(`part 1: ${service} round ${r + 1}/${CFG.p1Rounds}: raw ${fmt(rawRate)} items/s, served ${fmt(servedRate)} items/s, ratio ${fmt(servedRate / rawRate, 3)}; other tenants ${fmt(row.otherLoad.at(-1)!, 2)} cores`);
+        closeRound(row, rawRate);
+        if (row.baseline) closeRound(row.baseline, rawRate);
+        const b = row.baseline ? `, baseline ${fmt(row.baseline.servedItemsPerS.at(-1)!)} items/s (ratio ${fmt(row.baseline.ratios.at(-1)!, 3)})` : '';
+        log(`part 1: ${service} round ${r + 1}/${CFG.p1Rounds}: raw ${fmt(rawRate)} items/s, served ${fmt(row.servedItemsPerS.at(-1)!)} items/s, ratio ${fmt(row.ratios.at(-1)!, 3)}${b}; other tenants ${fmt(row.otherLoad.at(-1)!, 2)} cores`);
       }
       rows.push(row);
     } finally {
       await raw.release();
       await server.stop();
+      await base?.stop();
     }
   }
   return rows;
+}
+
+/** Rounds in which other tenants used less than this many cores count as quiet. */
+const QUIET_CORES = 0.25;
+
+function quietMedian(xs: readonly number[], otherLoad: readonly number[]): number {
+  return median(xs.filter((_, i) => otherLoad[i]! < QUIET_CORES));
 }
 
 function printPart1(rows: readonly ThroughputRow[]): void {
   console.log(
     table(
       `1. Served throughput at saturation vs raw onnxruntime (binary bodies, 1 item/request, closed loop; ${THREADS} intra-op thread; median of ${CFG.p1Rounds} interleaved rounds; target ≥ 0.95)`,
-      ['model', 'batch', 'clients', 'raw items/s', 'served items/s', 'served/raw', 'mean batch', 'server batch ms', 'worker busy', 'compute vs raw', 'overhead µs/item', 'other load', 'target'],
+      ['model', 'batch', 'clients', 'raw items/s', 'served items/s', 'served/raw', 'quiet rounds', 'mean batch', 'server batch ms', 'worker busy', 'compute vs raw', 'overhead µs/item', 'gateway CPU µs/req', 'client CPU µs/req', 'other load', 'target'],
       rows.map((r) => {
         const raw = median(r.rawItemsPerS);
         const served = median(r.servedItemsPerS);
         const ratio = median(r.ratios);
+        const quiet = r.otherLoad.filter((x) => x < QUIET_CORES).length;
         return [
           r.service,
           String(r.batch),
@@ -274,33 +400,68 @@ function printPart1(rows: readonly ThroughputRow[]): void {
           fmt(raw),
           fmt(served),
           fmt(ratio, 3),
+          quiet ? `${fmt(quietMedian(r.ratios, r.otherLoad), 3)} (${quiet})` : '–',
           fmt(median(r.meanBatch), 2),
           fmt(median(r.meanComputeMs), 2),
           `${fmt(100 * median(r.workerBusy), 0)}%`,
           fmt(median(r.computeInflation), 2),
           fmt((1 / served - 1 / raw) * 1e6, 0),
+          fmt(median(r.gatewayCpuUsPerRequest), 0),
+          fmt(median(r.clientCpuUsPerRequest), 0),
           fmt(median(r.otherLoad), 2),
           ratio >= 0.95 ? 'met' : 'missed',
         ];
       }),
     ),
   );
+  if (rows.some((r) => r.baseline)) {
+    console.log(
+      table(
+        `1b. A/B in the same rounds: the --baseline server (before) vs the current one (after); served/raw medians; "after/before" is the median of the per-round ratio of the two served rates`,
+        ['model', 'before served/raw', 'after served/raw', 'before quiet', 'after quiet', 'after/before', 'before busy', 'after busy', 'before compute vs raw', 'after compute vs raw', 'before gateway µs/req', 'after gateway µs/req'],
+        rows
+          .filter((r) => r.baseline)
+          .map((r) => {
+            const b = r.baseline!;
+            const paired = r.servedItemsPerS.map((x, i) => x / b.servedItemsPerS[i]!);
+            return [
+              r.service,
+              fmt(median(b.ratios), 3),
+              fmt(median(r.ratios), 3),
+              fmt(quietMedian(b.ratios, r.otherLoad), 3),
+              fmt(quietMedian(r.ratios, r.otherLoad), 3),
+              fmt(median(paired), 3),
+              `${fmt(100 * median(b.workerBusy), 0)}%`,
+              `${fmt(100 * median(r.workerBusy), 0)}%`,
+              fmt(median(b.computeInflation), 2),
+              fmt(median(r.computeInflation), 2),
+              fmt(median(b.gatewayCpuUsPerRequest), 0),
+              fmt(median(r.gatewayCpuUsPerRequest), 0),
+            ];
+          }),
+      ),
+    );
+  }
   console.log(`
 What the ratio includes: the served figure pays, per request, the load generator's HTTP client, the
 loopback socket, the gateway (node:http parse, body read, binary-tensor decode and NaN check), the
-queue and the batching policy, concatenating b requests into one batch (and the worker pool's
-retry copy of it), the postMessage transfer to the session worker thread and back, splitting the
-outputs, encoding the binary response and writing it. The raw figure is session.run on one prebuilt
-batch, nothing else. The served/raw ratio splits into two factors, both in the table:
+queue and the batching policy, concatenating b requests into one batch, the postMessage transfer
+to the session worker thread and back, splitting the outputs, encoding the binary response and
+writing it. The raw figure is session.run on one prebuilt batch, nothing else. The served/raw
+ratio splits into two factors, both in the table:
   served/raw ≈ worker busy ÷ compute vs raw
 "worker busy" is the share of wall time the session worker spent in session.run (from the server's
-compute histogram): the rest is the worker waiting between batches — the batch loop sends a batch
-only when the instance is free, so the result's trip back to the event loop, the next batch's
-assembly and its trip to the worker are not hidden behind compute, and with three busy threads
-(worker, gateway, load generator) on two cores that wait includes the scheduler's. "compute vs raw"
-is how much slower the same batch runs in the server than alone: the other two threads share the
-cores and the caches with it. "overhead µs/item" is 1/served − 1/raw. "other load" is the CPU
-(in cores, of 2) that other tenants of the machine used meanwhile, from /proc/stat.
+compute histogram). When every instance is busy and a full batch is queued, the batch loop posts
+it to the worker as a prepared batch, which the worker starts as soon as the current one is done.
+What is left of the wait is the worker starved of requests: the gateway and the client could not
+deliver a full batch within one batch time. "compute vs raw" is how much slower the same batch
+runs in the server than alone: the gateway and the load generator share the two CPUs and the
+caches with it. "gateway CPU µs/req" is the server's main thread (gateway, codec, queue, batch
+loop) per request, and "client CPU µs/req" the load generator's, from /proc. On a machine with N
+CPUs, served items/s cannot exceed N ÷ (gateway + client + worker CPU per item). "overhead µs/item"
+is 1/served − 1/raw. "other load" is the CPU (in cores, of 2) that other tenants of the machine
+used meanwhile, from /proc/stat; "quiet rounds" is the median over rounds where it stayed under
+${QUIET_CORES} cores, with their count.
 Where it falls short: when a batch computes in microseconds (the fraud MLP: ~10 µs for 64 items),
 the tens of µs of per-request HTTP and codec work dominate and served throughput is the gateway's
 request rate, not onnxruntime's: 1-item requests cannot approach a raw batch loop, and that model
@@ -312,7 +473,7 @@ would be fed by clients that send many items per request. The same holds, less s
 // Part 2: latency the gateway adds at low load (ocr-cls)
 
 interface LatencyVariant {
-  variant: 'in-process' | 'HTTP JSON' | 'HTTP binary';
+  variant: 'in-process' | 'HTTP JSON' | 'HTTP binary' | 'HTTP JSON (baseline)' | 'HTTP binary (baseline)';
   bodyBytes: number;
   p50Ms: number[];
   p99Ms: number[];
@@ -324,16 +485,27 @@ interface LatencyVariant {
 async function part2(): Promise<LatencyVariant[]> {
   const service = 'ocr-cls';
   log('part 2: ocr-cls gateway latency: starting server (batching off)');
-  const server = await startChildServer(makePlan([{ service, batching: { policy: 'none', maxBatchSize: 1, maxQueueDelayMs: 0 } }]), serverOptions());
+  const plan = makePlan([{ service, batching: { policy: 'none', maxBatchSize: 1, maxQueueDelayMs: 0 } }]);
+  const server = await startChildServer(plan, serverOptions());
+  const base = BASELINE_DIR ? await startChildServer(plan, baselineOptions()) : undefined;
   const raw = await openRaw(service, 1);
   try {
     const json = await targetFor(server, service, false);
     const bin = await targetFor(server, service, true);
+    const targets: Array<InferTarget | undefined> = [undefined, json, bin];
     const variants: LatencyVariant[] = [
       { variant: 'in-process', bodyBytes: 0, p50Ms: [], p99Ms: [], count: 0, otherLoad: [] },
       { variant: 'HTTP JSON', bodyBytes: json.body.length, p50Ms: [], p99Ms: [], count: 0, otherLoad: [] },
       { variant: 'HTTP binary', bodyBytes: bin.body.length, p50Ms: [], p99Ms: [], count: 0, otherLoad: [] },
     ];
+    if (base) {
+      targets.push(await targetFor(base, service, false), await targetFor(base, service, true));
+      variants.push(
+        { variant: 'HTTP JSON (baseline)', bodyBytes: json.body.length, p50Ms: [], p99Ms: [], count: 0, otherLoad: [] },
+        { variant: 'HTTP binary (baseline)', bodyBytes: bin.body.length, p50Ms: [], p99Ms: [], count: 0, otherLoad: [] },
+      );
+    }
+    const pids = [process.pid, server.pid, ...(base ? [base.pid] : [])];
     const runVariant = async (i: number, ms: number): Promise<{ p50: number; p99: number; n: number }> => {
       if (i === 0) {
         const rec = new LatencyRecorder();
@@ -345,18 +517,19 @@ async function part2(): Promise<LatencyVariant[]> {
         }
         return { p50: rec.percentileMs(50), p99: rec.percentileMs(99), n: rec.count };
       }
-      const res = await runClosedLoop(i === 1 ? json : bin, { concurrency: 1, durationMs: ms });
+      const res = await runClosedLoop(targets[i]!, { concurrency: 1, durationMs: ms });
       if (res.sent !== (res.byStatus['200'] ?? 0)) throw new Error(`part 2: non-200 answers ${JSON.stringify(res.byStatus)}`);
       return { p50: res.latency.p50Ms, p99: res.latency.p99Ms, n: res.latency.count };
     };
-    for (let i = 0; i < 3; i++) await runVariant(i, 500);
+    const n = variants.length;
+    for (let i = 0; i < n; i++) await runVariant(i, 500);
     for (let r = 0; r < ROUNDS; r++) {
-      for (let k = 0; k < 3; k++) {
-        const i = (r + k) % 3;
+      for (let k = 0; k < n; k++) {
+        const i = (r + k) % n;
         const v = variants[i]!;
-        const c0 = cpuSnapshot([process.pid, server.pid]);
+        const c0 = cpuSnapshot(pids);
         const s = await runVariant(i, CFG.p2Ms);
-        v.otherLoad.push(foreignCores(c0, cpuSnapshot([process.pid, server.pid])));
+        v.otherLoad.push(foreignCores(c0, cpuSnapshot(pids)));
         v.p50Ms.push(s.p50);
         v.p99Ms.push(s.p99);
         v.count += s.n;
@@ -367,6 +540,7 @@ async function part2(): Promise<LatencyVariant[]> {
   } finally {
     await raw.release();
     await server.stop();
+    await base?.stop();
   }
 }
 
@@ -545,7 +719,7 @@ async function waitUntil(pred: () => Promise<boolean>, timeoutMs: number): Promi
 async function part4(): Promise<ColdWarmRow[]> {
   log('part 4: starting a server with every model in the cold pool');
   const keepAliveMs = 1500;
-  const server = await startChildServer(makePlan(MODELS.map((m) => ({ service: m.service, pool: 'cold', batching: { policy: 'triton', maxBatchSize: m.batch, maxQueueDelayMs: 0 } }))), {
+  const server = await startChildServer(makePlan(ALL_MODELS.map((m) => ({ service: m.service, pool: 'cold', batching: { policy: 'triton', maxBatchSize: m.batch, maxQueueDelayMs: 0 } }))), {
     ...serverOptions(),
     coldBudgetBytes: 8 * 2 ** 30,
     keepAliveMs,
@@ -553,8 +727,8 @@ async function part4(): Promise<ColdWarmRow[]> {
   });
   try {
     const targets = new Map<string, InferTarget>();
-    for (const m of MODELS) targets.set(m.service, await targetFor(server, m.service, true));
-    const rows: ColdWarmRow[] = MODELS.map((m) => ({ service: m.service, coldMs: [], warmMs: [], stages: [] }));
+    for (const m of ALL_MODELS) targets.set(m.service, await targetFor(server, m.service, true));
+    const rows: ColdWarmRow[] = ALL_MODELS.map((m) => ({ service: m.service, coldMs: [], warmMs: [], stages: [] }));
     const resident = async (service: string): Promise<boolean> => metricValue(await server.metricsText(), 'tessera_serve_pool_resident', { model: service }) === 1;
     for (let r = 0; r < ROUNDS; r++) {
       for (let k = 0; k < rows.length; k++) {
@@ -587,7 +761,7 @@ function printPart4(rows: readonly ColdWarmRow[]): void {
       `4. First-request latency, cold (cold pool, not resident: load + three-level warm-up + the request) vs warm (median of the next ${CFG.p4Warm}); 1 item, binary, a new connection each, triton with no queue delay; median of ${ROUNDS} rounds`,
       ['model', 'cold ms', 'warm ms', 'cold/warm', 'container ms', 'framework ms', 'session create ms', 'warm-up inferences ms', 'warm-up sizes'],
       rows.map((r) => {
-        const b = MODELS.find((m) => m.service === r.service)!.batch;
+        const b = ALL_MODELS.find((m) => m.service === r.service)!.batch;
         const sizes: number[] = [];
         for (let s = 1; s < b; s *= 2) sizes.push(s);
         sizes.push(b);
@@ -655,7 +829,7 @@ function slope(ys: readonly number[]): number {
 
 async function part5(): Promise<OverloadResult> {
   const service = OVERLOAD_SERVICE;
-  const batch = MODELS.find((m) => m.service === service)!.batch;
+  const batch = ALL_MODELS.find((m) => m.service === service)!.batch;
   log(`part 5: ${service}: starting server`);
   const server = await startChildServer(makePlan([{ service, batching: { policy: 'triton', maxBatchSize: batch, maxQueueDelayMs: 5 } }]), serverOptions());
   try {
@@ -720,7 +894,7 @@ async function part5(): Promise<OverloadResult> {
 }
 
 function printPart5(r: OverloadResult): void {
-  const mb = (r.queueBoundMiB / Math.max(64, 8 * MODELS.find((m) => m.service === r.service)!.batch)).toFixed(1);
+  const mb = (r.queueBoundMiB / Math.max(64, 8 * ALL_MODELS.find((m) => m.service === r.service)!.batch)).toFixed(1);
   console.log(
     table(
       `5. Server RSS under 2× overload (${r.service}, open loop, Poisson, binary, 1 item = ${mb} MiB per request, ${CFG.p5Ms / 1000} s; RSS of the server process alone, sampled every second)`,
@@ -817,7 +991,7 @@ async function part6(): Promise<SimToReal> {
   const durationMs = quick ? 4000 : 12_000;
   const rows: SimToRealRow[] = [];
   const missing: string[] = [];
-  for (const { service, batch } of MODELS) {
+  for (const { service, batch } of ALL_MODELS) {
     const model = modelOf(service).name;
     const cpu = (profiles.get(model) ?? []).find((p) => p.device.kind === 'cpu');
     if (!cpu) {
@@ -939,7 +1113,12 @@ async function main(): Promise<void> {
     note: 'shared with other processes; compare ratios within this run only',
     server: distReady ? 'compiled (tsc → .tessera/bench-dist), child process' : 'src/ under tsx, child process',
   };
+  // What "two cores" are worth right now: other tenants and the host decide, not this benchmark.
+  const c0 = cpuSnapshot([process.pid]);
+  const scaling = await parallelScaling();
+  const scalingOtherLoad = foreignCores(c0, cpuSnapshot([process.pid]));
   console.log(`# Serving benchmark${quick ? ' (--quick)' : ''}\n\nmachine: ${machine.cpu}, ${machine.logicalCpus} logical CPUs, ${machine.memoryGiB} GiB, Node ${machine.node}, onnxruntime-node ${machine.onnxruntimeNode}; ${THREADS} intra-op thread per session`);
+  console.log(`CPU scaling at start: ${machine.logicalCpus} busy CPUs did ${fmt(scaling.scaling, 2)}× the work of one (rounds ${scaling.rounds.map((x) => fmt(x, 2)).join(', ')}; other tenants meanwhile ${fmt(scalingOtherLoad, 2)} cores)`);
   const throughput = PARTS.has(1) ? await part1() : [];
   if (PARTS.has(1)) printPart1(throughput);
   const gateway = PARTS.has(2) ? await part2() : [];
@@ -964,7 +1143,17 @@ async function main(): Promise<void> {
     threads: THREADS,
     rounds: ROUNDS,
     config: CFG,
-    throughput: throughput.map((r) => ({ ...r, medianRatio: median(r.ratios), medianRawItemsPerS: median(r.rawItemsPerS), medianServedItemsPerS: median(r.servedItemsPerS), targetMet: median(r.ratios) >= 0.95 })),
+    cpuScaling: { ...scaling, otherLoad: scalingOtherLoad },
+    baseline: BASELINE_DIR ?? null,
+    throughput: throughput.map((r) => ({
+      ...r,
+      medianRatio: median(r.ratios),
+      quietMedianRatio: quietMedian(r.ratios, r.otherLoad),
+      medianRawItemsPerS: median(r.rawItemsPerS),
+      medianServedItemsPerS: median(r.servedItemsPerS),
+      targetMet: median(r.ratios) >= 0.95,
+      ...(r.baseline ? { baselineMedianRatio: median(r.baseline.ratios), baselineQuietMedianRatio: quietMedian(r.baseline.ratios, r.otherLoad), medianAfterOverBefore: median(r.servedItemsPerS.map((x, i) => x / r.baseline!.servedItemsPerS[i]!)) } : {}),
+    })),
     gatewayLatency: gateway,
     loadCurve: {
       service: P3_SERVICE,

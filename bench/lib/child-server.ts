@@ -22,6 +22,8 @@ export interface ChildServerOptions {
   keepAliveTickMs?: number;
   maxQueueItems?: number;
   requestTimeoutMs?: number;
+  /** Extra Node options for the server process, e.g. `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']` to profile a run. */
+  nodeArgs?: string[];
 }
 
 export interface ChildServer {
@@ -72,7 +74,7 @@ export async function startChildServer(plan: Plan, o: ChildServerOptions): Promi
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
   const file = path.join(dir, 'options.json');
   writeFileSync(file, JSON.stringify({ ...o, plan }));
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'silent' } });
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', CHILD, file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'silent' } });
   live.add(child);
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {

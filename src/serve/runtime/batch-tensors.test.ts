@@ -64,6 +64,21 @@ describe('batch concat and split', () => {
     );
   });
 
+  test('a split along the outermost axis returns views on the batch buffer; an inner-axis split copies', () => {
+    const batch = tensor([3, 4], 1);
+    const rows = splitAlongAxis(batch, 0, [1, 2]);
+    expect(rows.map((r) => r.data.buffer)).toEqual([batch.data.buffer, batch.data.buffer]);
+    expect(Array.from(rows[1]!.data as Float32Array)).toEqual([1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011]);
+    // Leading dims of 1 still leave each piece contiguous ([1, batch, n]).
+    const lead = tensor([1, 3, 2], 2);
+    expect(splitAlongAxis(lead, 1, [2, 1])[0]!.data.buffer).toBe(lead.data.buffer);
+    // Silero VAD's state [2, batch, 64]: each request's rows are interleaved, so they are copied.
+    const state = tensor([2, 3, 2], 3);
+    const parts = splitAlongAxis(state, 1, [1, 2]);
+    expect(parts[0]!.data.buffer).not.toBe(state.data.buffer);
+    expect(Array.from(parts[0]!.data as Float32Array)).toEqual([3000, 3001, 3006, 3007]);
+  });
+
   test('integer and bigint tensors keep their type through concat and split', () => {
     const a: HostTensor = { dtype: 'int64', dims: [1, 2], data: BigInt64Array.from([1n, 2n]) };
     const b: HostTensor = { dtype: 'int64', dims: [1, 2], data: BigInt64Array.from([3n, 4n]) };

@@ -41,7 +41,18 @@ export function concatAlongAxis(parts: readonly HostTensor[], axis: number): Hos
   return { dtype: first.dtype, dims, data: out };
 }
 
-/** Splits a tensor along `axis` into pieces of the given sizes (which must sum to that dim). */
+/** A copy of a tensor in a buffer of its own (exactly its bytes), safe to transfer to a worker. */
+export function copyTensor(t: HostTensor): HostTensor {
+  return { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() };
+}
+
+/**
+ * Splits a tensor along `axis` into pieces of the given sizes (which must sum to that dim). When
+ * every piece is one contiguous run of the data — the batch axis is the outermost non-1 axis, as
+ * it is for most outputs — the pieces are views on the tensor's buffer, not copies: a batch's
+ * outputs can be megabytes (a recogniser's per-step class scores), and copying them on the main
+ * thread competes with the next batch's compute. Otherwise each piece is a copy.
+ */
 export function splitAlongAxis(tensor: HostTensor, axis: number, sizes: readonly number[]): HostTensor[] {
   const rank = tensor.dims.length;
   if (axis < 0 || axis >= rank) throw new RangeError(`axis ${axis} out of range for rank ${rank}`);
@@ -51,6 +62,17 @@ export function splitAlongAxis(tensor: HostTensor, axis: number, sizes: readonly
   if (sizes.length === 1) return [tensor];
   const outer = elementCount(tensor.dims.slice(0, axis));
   const inner = elementCount(tensor.dims.slice(axis + 1));
+  if (outer === 1) {
+    let start = 0;
+    return sizes.map((s) => {
+      const dims = [...tensor.dims];
+      dims[axis] = s;
+      // subarray() of the same typed array type; the union type hides that.
+      const data = (tensor.data as Float32Array).subarray(start * inner, (start + s) * inner) as HostTensor['data'];
+      start += s;
+      return { dtype: tensor.dtype, dims, data };
+    });
+  }
   const Ctor = ctorOf(tensor.data);
   const pieces = sizes.map((s) => {
     const dims = [...tensor.dims];

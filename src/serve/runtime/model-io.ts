@@ -1,5 +1,5 @@
 import { TesseraError } from '../../core/index.js';
-import { concatAlongAxis, outputBatchAxis, splitAlongAxis } from './batch-tensors.js';
+import { concatAlongAxis, copyTensor, outputBatchAxis, splitAlongAxis } from './batch-tensors.js';
 import type { HostTensor } from './host-tensor.js';
 
 /** How one model input is batched: along `batchAxis`, or (null) shared by every request in a batch. */
@@ -50,12 +50,17 @@ export function batchKeyOf(io: ModelIo, feeds: Readonly<Record<string, HostTenso
   return { items, shapeKey: parts.join('|') };
 }
 
-/** Concatenates the requests' inputs into one batch (all share a shape key). */
+/**
+ * Concatenates the requests' inputs into one batch (all share a shape key). The batch never shares
+ * a buffer with a request — a one-request batch and an unbatched input are copied — so its
+ * buffers can be transferred to a worker while the requests keep theirs: if the worker dies, the
+ * pool builds the batch again from them for its one retry instead of copying every batch up front.
+ */
 export function buildBatchFeeds(io: ModelIo, requests: readonly { feeds: Readonly<Record<string, HostTensor>> }[]): Record<string, HostTensor> {
   const feeds: Record<string, HostTensor> = {};
   for (const input of io.inputs) {
     const parts = requests.map((r) => r.feeds[input.name] as HostTensor);
-    feeds[input.name] = input.batchAxis === null ? (parts[0] as HostTensor) : concatAlongAxis(parts, input.batchAxis);
+    feeds[input.name] = input.batchAxis === null || parts.length === 1 ? copyTensor(parts[0] as HostTensor) : concatAlongAxis(parts, input.batchAxis);
   }
   return feeds;
 }

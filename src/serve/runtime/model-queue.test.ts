@@ -41,6 +41,23 @@ describe('ModelQueue', () => {
     expect(q.items).toBe(1);
   });
 
+  test('expiry is found whatever the order of timeouts, also after batches were taken from the front', () => {
+    const q = new ModelQueue<number>(100);
+    const long = req(1, 'a', 0, 1000);
+    const short = req(1, 'a', 0, 20);
+    const mid = req(1, 'a', 0, 40);
+    [long, short, mid].forEach((r) => q.offer(r));
+    expect(q.expire(10)).toEqual([]);
+    expect(q.expire(20)).toEqual([short]);
+    q.remove([long]);
+    expect(q.expire(30)).toEqual([]);
+    expect(q.expire(40)).toEqual([mid]);
+    expect(q.length).toBe(0);
+    const late = req(1, 'a', 50, 60);
+    q.offer(late);
+    expect(q.expire(60)).toEqual([late]);
+  });
+
   test('nothing is lost: every offered request is taken, expired or drained exactly once (property)', () => {
     fc.assert(
       fc.property(

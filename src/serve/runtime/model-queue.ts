@@ -23,6 +23,8 @@ export interface QueuedRequest<R = unknown> {
 export class ModelQueue<R = unknown> {
   private q: QueuedRequest<R>[] = [];
   private itemCount = 0;
+  /** No queued request expires before this (a lower bound: removals leave it as it was). */
+  private earliestExpiryMs = Number.POSITIVE_INFINITY;
 
   constructor(readonly maxItems: number) {}
 
@@ -43,6 +45,7 @@ export class ModelQueue<R = unknown> {
     if (this.itemCount + req.items > this.maxItems) return false;
     this.q.push(req);
     this.itemCount += req.items;
+    if (req.expiresAtMs < this.earliestExpiryMs) this.earliestExpiryMs = req.expiresAtMs;
     return true;
   }
 
@@ -66,19 +69,33 @@ export class ModelQueue<R = unknown> {
 
   /** Removes the given requests (a batch the policy chose from `compatibleHead`). */
   remove(batch: readonly QueuedRequest<R>[]): void {
+    for (const r of batch) this.itemCount -= r.items;
+    // Usually the batch is the front of the queue (one shape): cut it off without a scan.
+    let prefix = batch.length <= this.q.length;
+    for (let i = 0; prefix && i < batch.length; i++) prefix = this.q[i] === batch[i];
+    if (prefix) {
+      this.q.splice(0, batch.length);
+      return;
+    }
     const chosen = new Set(batch);
     this.q = this.q.filter((r) => !chosen.has(r));
-    for (const r of batch) this.itemCount -= r.items;
   }
 
   /** Removes and returns every request whose `expiresAtMs` has passed. */
   expire(nowMs: number): QueuedRequest<R>[] {
+    // Called on every pump of every replica: skip the scan while nothing can have expired.
+    if (nowMs < this.earliestExpiryMs) return [];
     const expired: QueuedRequest<R>[] = [];
     const keep: QueuedRequest<R>[] = [];
+    let earliest = Number.POSITIVE_INFINITY;
     for (const r of this.q) {
       if (r.expiresAtMs <= nowMs) expired.push(r);
-      else keep.push(r);
+      else {
+        keep.push(r);
+        if (r.expiresAtMs < earliest) earliest = r.expiresAtMs;
+      }
     }
+    this.earliestExpiryMs = earliest;
     if (expired.length === 0) return expired;
     this.q = keep;
     for (const r of expired) this.itemCount -= r.items;
@@ -90,6 +107,7 @@ export class ModelQueue<R = unknown> {
     const all = this.q;
     this.q = [];
     this.itemCount = 0;
+    this.earliestExpiryMs = Number.POSITIVE_INFINITY;
     return all;
   }
 }

@@ -1,17 +1,18 @@
 import { TesseraError, type Clock } from '../../core/index.js';
-import type { BatchPolicy, BatchPolicyStateBase, BatchSnapshot } from '../../policy/index.js';
+import type { BatchPolicy, BatchPolicyStateBase } from '../../policy/index.js';
 import type { ServeMetrics } from '../../observe/serve-metrics.js';
 import type { HostTensor } from './host-tensor.js';
 import { buildBatchFeeds, splitBatchOutputs, type ModelIo } from './model-io.js';
 import type { ModelQueue, QueuedRequest } from './model-queue.js';
-import type { WorkerPool } from './worker-pool.js';
+import type { BatchRunner } from './worker-pool.js';
 
 export type InferOutputs = Record<string, HostTensor>;
 
 export interface ReplicaLoopOptions {
   service: string;
   queue: ModelQueue<InferOutputs>;
-  pool: WorkerPool;
+  /** The replica's workers (a `WorkerPool`). */
+  pool: BatchRunner;
   policy: BatchPolicy;
   io: ModelIo;
   clock: Clock;
@@ -26,13 +27,32 @@ export interface ReplicaLoopOptions {
  * One replica's batch loop: whenever something changes (an arrival, a finished batch, a timer the
  * policy asked for) it shows the batching policy the queue front and does what it decides. The
  * policy is the same pure object the simulator runs; only the clock and the executor differ.
+ *
+ * **Prepared batches.** A worker that finishes a batch would otherwise wait for its result to
+ * reach this event loop, for the outputs to be split and the requests answered, and for the next
+ * batch to be chosen, concatenated and posted — idle time that at saturation is lost throughput.
+ * So when every instance is busy and the queue already holds a full batch (at least the policy's
+ * `maxBatchSize` items of one shape), the loop asks the policy what it would start on a free
+ * instance and posts that batch to a busy worker, which runs it the moment its current batch is
+ * done — by default at most one prepared batch per instance (the pool's `maxBatchesPerWorker`
+ * − 1). It does so a microtask later, after the service has pumped all its replicas for the same
+ * event, so a replica with a free instance takes the batch first. Below saturation nothing
+ * changes: with less than a full batch queued the policy sees the free instances it saw before
+ * and decides as before. With a full batch queued, the batch it would have chosen when the
+ * instance freed up is that same full batch of the oldest requests. The policy's interface is
+ * untouched; the prepared slot is counted here, not in `freeInstances`.
  */
 export class ReplicaLoop {
   private state: BatchPolicyStateBase;
+  /** Batches posted to workers and not finished: running ones plus prepared ones. */
   private inflight = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAtMs = Number.POSITIVE_INFINITY;
   private pumping = false;
+  /** A pump that may fill prepared slots is queued (a microtask), or running. */
+  private prepareQueued = false;
+  private preparing = false;
+  private stopped = false;
 
   constructor(private readonly o: ReplicaLoopOptions) {
     this.state = o.policy.initialState();
@@ -42,8 +62,15 @@ export class ReplicaLoop {
     return this.inflight;
   }
 
+  /** Instances that could start a batch now: what the policy is shown. */
   get freeInstances(): number {
     return Math.max(0, this.o.pool.size - this.inflight);
+  }
+
+  /** Prepared slots still open: batches that may still be posted behind running ones. */
+  private get preparedSlots(): number {
+    const { pool } = this.o;
+    return Math.max(0, pool.size * pool.maxBatchesPerWorker - this.inflight);
   }
 
   /** Re-evaluates the queue now. Safe to call at any time and from any event. */
@@ -57,7 +84,27 @@ export class ReplicaLoop {
     }
   }
 
+  /**
+   * Pumps again once the current synchronous work is done — after `ServiceRuntime` has pumped
+   * every replica for the same event — this time allowed to fill a prepared slot.
+   */
+  private schedulePrepare(): void {
+    if (this.prepareQueued) return;
+    this.prepareQueued = true;
+    queueMicrotask(() => {
+      this.prepareQueued = false;
+      if (this.stopped) return;
+      this.preparing = true;
+      try {
+        this.pump();
+      } finally {
+        this.preparing = false;
+      }
+    });
+  }
+
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAtMs = Number.POSITIVE_INFINITY;
@@ -70,9 +117,20 @@ export class ReplicaLoop {
       const nowMs = clock.nowMs();
       this.failExpired(nowMs);
       const head = queue.compatibleHead(maxBatch);
-      const snapshot: BatchSnapshot = { nowMs, head, freeInstances: this.freeInstances };
-      const step = policy.decide(this.state, snapshot);
+      const freeInstances = this.freeInstances;
+      let step = policy.decide(this.state, { nowMs, head, freeInstances });
       this.state = step.state;
+      if (step.decision.kind !== 'dispatch' && freeInstances === 0 && this.preparedSlots > 0 && itemsOf(head) >= maxBatch) {
+        // Saturated: every instance is busy and a full batch waits. Ask the policy what it would
+        // start on the instance that frees up first, and post it there now (see the class doc) —
+        // but only after every replica has been pumped, so that one with a free instance starts
+        // the batch at once rather than this one queueing it behind a running batch.
+        if (!this.preparing) this.schedulePrepare();
+        else {
+          step = policy.decide(this.state, { nowMs, head, freeInstances: 1 });
+          this.state = step.state;
+        }
+      }
       const d = step.decision;
       if (d.kind === 'dispatch') {
         const batch = head.slice(0, d.requests);
@@ -118,8 +176,9 @@ export class ReplicaLoop {
     let met = 0;
     let missed = 0;
     try {
-      const feeds = buildBatchFeeds(io, batch);
-      const result = await this.o.pool.run(feeds);
+      // Built afresh for each attempt (a retry after a worker died rebuilds it from the requests),
+      // so its buffers are transferred to the worker, never copied.
+      const result = await this.o.pool.run(() => buildBatchFeeds(io, batch));
       serviceMs = result.computeMs;
       this.o.onBatchDone?.(items, result.computeMs);
       metrics?.computeDuration.observe({ model }, result.computeMs / 1000);
@@ -157,4 +216,10 @@ export class ReplicaLoop {
       this.o.onFreed?.();
     }
   }
+}
+
+function itemsOf(head: readonly QueuedRequest<InferOutputs>[]): number {
+  let n = 0;
+  for (const r of head) n += r.items;
+  return n;
 }

@@ -34,6 +34,11 @@ function spawnWorker(init: WorkerInit): Worker {
   return new Worker(bootstrap, { eval: true, workerData: init });
 }
 
+/** True when the array spans the whole of a plain (transferable) ArrayBuffer. */
+function ownsWholeBuffer(data: HostTensor['data']): boolean {
+  return data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+}
+
 /**
  * The parent's handle on one session worker thread. Every request it accepted is settled exactly
  * once: with the result, with the worker's error, or — if the thread dies — with
@@ -94,16 +99,30 @@ export class SessionWorkerHandle {
     this.exitListeners.push(listener);
   }
 
+  /**
+   * Posts one batch. Every feed's buffer is *transferred* to the worker, not copied: the caller's
+   * arrays are detached afterwards, so pass tensors nothing else holds (the batch loop builds a
+   * fresh batch for each attempt). A tensor that is only a view on part of a larger buffer is sent
+   * as a copy of its own bytes instead, so the rest of that buffer is never taken away.
+   *
+   * Several batches may be posted before the first one finishes; the worker runs them one at a
+   * time, in order.
+   */
   run(feeds: Record<string, HostTensor>, outputNames?: string[]): Promise<RunResult> {
     if (this.exited) {
       return Promise.reject(new TesseraError('TESSERA_ERR_RUNTIME_WORKER_CRASHED', 'the session worker has exited'));
     }
     const id = this.nextId++;
+    const sent: Record<string, HostTensor> = {};
     const transfer: ArrayBuffer[] = [];
-    for (const t of Object.values(feeds)) {
-      if (t.data.buffer instanceof ArrayBuffer && !transfer.includes(t.data.buffer)) transfer.push(t.data.buffer);
+    for (const name in feeds) {
+      let t = feeds[name] as HostTensor;
+      if (!ownsWholeBuffer(t.data)) t = { dtype: t.dtype, dims: t.dims, data: t.data.slice() };
+      sent[name] = t;
+      const buffer = t.data.buffer as ArrayBuffer;
+      if (!transfer.includes(buffer)) transfer.push(buffer);
     }
-    const msg: WorkerRequest = outputNames === undefined ? { type: 'run', id, feeds } : { type: 'run', id, feeds, outputNames };
+    const msg: WorkerRequest = outputNames === undefined ? { type: 'run', id, feeds: sent } : { type: 'run', id, feeds: sent, outputNames };
     return new Promise<RunResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage(msg, transfer);

@@ -49,26 +49,52 @@ function plainMetadata(m: InferenceSession.ValueMetadata): TensorMetadata {
   return m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: [...m.shape] } : { name: m.name, isTensor: false };
 }
 
+/**
+ * Batches run one at a time, in the order they arrived. The parent may post the next batch while
+ * this one computes (the replica loop's prepared slot, at saturation): it waits here, in this
+ * thread, and starts the moment the current one's result is posted — no trip through the parent's
+ * event loop in between. Running them one after another here, rather than letting every message
+ * start its own `session.run`, is also what keeps `computeMs` the batch's own run time: a batch
+ * that waited behind another does not count the wait as compute.
+ */
+type RunRequest = Extract<WorkerRequest, { type: 'run' }>;
+
+const waiting: RunRequest[] = [];
+let running = false;
+
 port.on('message', (msg: WorkerRequest) => {
-  if (msg.type === 'run') void run(msg.id, msg.feeds, msg.outputNames);
-  else if (msg.type === 'crash') {
+  if (msg.type === 'run') {
+    waiting.push(msg);
+    if (!running) void runAll();
+  } else if (msg.type === 'crash') {
     // Fault injection for tests and chaos drills: die the way a native fault would, mid-batch.
     process.exit(70);
   }
 });
 
-async function run(id: number, feeds: Record<string, HostTensor>, outputNames: string[] | undefined): Promise<void> {
+async function runAll(): Promise<void> {
+  running = true;
+  for (let next = waiting.shift(); next !== undefined; next = waiting.shift()) await run(next);
+  running = false;
+}
+
+async function run({ id, feeds, outputNames }: RunRequest): Promise<void> {
   try {
     const ortFeeds: Record<string, Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
+    for (const name in feeds) {
+      const t = feeds[name] as HostTensor;
+      ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
+    }
     const t0 = performance.now();
     const results = outputNames === undefined ? await session.run(ortFeeds) : await session.run(ortFeeds, outputNames);
     const computeMs = performance.now() - t0;
     const outputs: Record<string, HostTensor> = {};
     const transfer: ArrayBuffer[] = [];
-    for (const [name, t] of Object.entries(results)) {
+    for (const name in results) {
+      const t = results[name] as Tensor;
       const data = t.data as HostTensor['data'];
       outputs[name] = { dtype: t.type as HostTensor['dtype'], dims: [...t.dims], data };
+      // The outputs are this thread's own fresh arrays: hand their buffers over instead of copying.
       if (data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
     }
     send({ type: 'result', id, outputs, computeMs }, transfer);

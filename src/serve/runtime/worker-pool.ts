@@ -9,28 +9,73 @@ export interface WorkerPoolOptions {
   instances: number;
   /** Intra-op threads per instance: the slice's cores divided among its instances. */
   intraOpNumThreads: number;
+  /**
+   * Batches a worker may hold at once: the one it runs plus those posted behind it, which it starts
+   * the moment the current one is done. @default 2 (one running, one prepared)
+   */
+  maxBatchesPerWorker?: number;
   /** Called when a worker died and was replaced (for `tessera_serve_worker_restarts_total`). */
   onRestart?: (reason: string) => void;
 }
 
 /**
- * The session workers of one replica. A dead worker is replaced in the background; a batch that
- * was on it is retried once on another worker (inference is idempotent), and only if that fails
- * too does the caller see TESSERA_ERR_RUNTIME_WORKER_CRASHED.
+ * A batch for `WorkerPool.run`: either tensors the caller keeps (the pool sends a copy, so they
+ * stay usable and a retry can send them again), or a function that builds the batch afresh for
+ * each attempt, whose buffers are transferred to the worker without a copy.
  */
-export class WorkerPool {
-  private readonly workers: SessionWorkerHandle[] = [];
-  private readonly idle: SessionWorkerHandle[] = [];
-  private readonly waiters: Array<{ resolve: (w: SessionWorkerHandle) => void; reject: (e: TesseraError) => void }> = [];
+export type BatchSource = Readonly<Record<string, HostTensor>> | (() => Record<string, HostTensor>);
+
+/** What a replica's batch loop needs from its workers: `WorkerPool`, or a test double. */
+export interface BatchRunner {
+  /** Instances that can run batches now. */
+  readonly size: number;
+  /** Batches one instance may hold: the running one plus those posted behind it. */
+  readonly maxBatchesPerWorker: number;
+  run(source: BatchSource, outputNames?: string[]): Promise<RunResult>;
+}
+
+interface Slot {
+  readonly handle: SessionWorkerHandle;
+  /** Batches posted to this worker and not yet settled. */
+  batches: number;
+  /**
+   * Order in which the batch it runs now started (posted to an idle worker, or the one before it
+   * settled): lower means busy longer, so likely to finish first. A counter, not a clock.
+   */
+  busySince: number;
+}
+
+interface Waiter {
+  resolve: (slot: Slot) => void;
+  reject: (err: TesseraError) => void;
+}
+
+/**
+ * The session workers of one replica. A batch goes to the least loaded worker: an idle one if
+ * there is one, else — up to `maxBatchesPerWorker` — behind the batch of the worker that has been
+ * busy longest (it should finish first). A dead worker is replaced in the background; each batch
+ * that was on it (the running one and any queued behind it) is retried once on another worker
+ * (inference is idempotent), and only if that fails too does the caller see
+ * TESSERA_ERR_RUNTIME_WORKER_CRASHED. Every batch is settled: if no worker can be started again,
+ * the batches waiting for one fail rather than hang.
+ */
+export class WorkerPool implements BatchRunner {
+  private readonly slots: Slot[] = [];
+  private readonly waiters: Waiter[] = [];
+  private readonly depth: number;
   private closed = false;
   private restarts = 0;
+  private replacements = 0;
   private replacing: Promise<void> | undefined;
+  private starts = 0;
 
   private constructor(
     private readonly opts: WorkerPoolOptions,
     readonly startTimings: WorkerStartTimings[],
     private readonly signature: { inputs: readonly TensorMetadata[]; outputs: readonly TensorMetadata[] },
-  ) {}
+  ) {
+    this.depth = Math.max(1, Math.floor(opts.maxBatchesPerWorker ?? 2));
+  }
 
   /** Container and framework level warm-up: every instance's thread, runtime and session are up before the pool is returned. */
   static async start(opts: WorkerPoolOptions): Promise<WorkerPool> {
@@ -44,12 +89,19 @@ export class WorkerPool {
     return pool;
   }
 
+  /** Live workers (instances) now; one fewer while a dead one is being replaced. */
   get size(): number {
-    return this.workers.length;
+    return this.slots.length;
   }
 
+  /** Workers with no batch at all. */
   get freeInstances(): number {
-    return this.idle.length;
+    return this.slots.reduce((n, s) => n + (s.batches === 0 ? 1 : 0), 0);
+  }
+
+  /** Batches one worker may hold: its running one plus those queued behind it. */
+  get maxBatchesPerWorker(): number {
+    return this.depth;
   }
 
   get restartCount(): number {
@@ -65,92 +117,132 @@ export class WorkerPool {
     return this.signature.outputs;
   }
 
-  /** Runs one batch on a free worker (waiting for one if all are busy). */
-  async run(feeds: Record<string, HostTensor>, outputNames?: string[]): Promise<RunResult> {
-    // The worker takes ownership of the buffers it is sent, so keep a copy for the one retry.
-    const retryCopy = cloneFeeds(feeds);
+  /**
+   * Runs one batch on the least loaded worker (waiting if every worker holds `maxBatchesPerWorker`).
+   * If its worker dies, the batch is built again from `source` and retried once.
+   */
+  async run(source: BatchSource, outputNames?: string[]): Promise<RunResult> {
+    const build = typeof source === 'function' ? source : () => cloneFeeds(source);
     try {
-      return await this.runOnce(feeds, outputNames);
+      return await this.runOnce(build(), outputNames);
     } catch (err) {
       if (!isTesseraError(err) || err.code !== 'TESSERA_ERR_RUNTIME_WORKER_CRASHED' || this.closed) throw err;
-      return this.runOnce(retryCopy, outputNames);
+      return this.runOnce(build(), outputNames);
     }
   }
 
   /** Fault injection: kill one worker (tests and chaos drills). */
   crashOne(): void {
-    this.workers[0]?.crash();
+    this.slots[0]?.handle.crash();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.replacing;
-    await Promise.all(this.workers.map((w) => w.close()));
-    const err = new TesseraError('TESSERA_ERR_RUNTIME_CLOSED', 'the worker pool is closed');
-    for (const w of this.waiters.splice(0)) w.reject(err);
+    await Promise.all(this.slots.map((s) => s.handle.close()));
+    this.failWaiters(new TesseraError('TESSERA_ERR_RUNTIME_CLOSED', 'the worker pool is closed'));
   }
 
   private async runOnce(feeds: Record<string, HostTensor>, outputNames?: string[]): Promise<RunResult> {
-    const worker = await this.acquire();
+    const slot = await this.acquire();
     try {
-      return await worker.run(feeds, outputNames);
+      return await slot.handle.run(feeds, outputNames);
     } finally {
-      if (worker.alive) this.release(worker);
+      this.settle(slot);
     }
   }
 
-  private acquire(): Promise<SessionWorkerHandle> {
+  private acquire(): Promise<Slot> {
     if (this.closed) return Promise.reject(new TesseraError('TESSERA_ERR_RUNTIME_CLOSED', 'the worker pool is closed'));
-    const w = this.idle.pop();
-    if (w) return Promise.resolve(w);
+    const slot = this.pick();
+    if (slot) {
+      this.take(slot);
+      return Promise.resolve(slot);
+    }
+    if (this.slots.length === 0 && this.replacements === 0) {
+      return Promise.reject(new TesseraError('TESSERA_ERR_RUNTIME_WORKER_CRASHED', 'no session worker is running and none could be started'));
+    }
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  private release(worker: SessionWorkerHandle): void {
-    const next = this.waiters.shift();
-    if (next) next.resolve(worker);
-    else this.idle.push(worker);
+  /** The live worker with the fewest batches (below the depth); among equals, the one busy longest. */
+  private pick(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const s of this.slots) {
+      if (s.batches >= this.depth || !s.handle.alive) continue;
+      if (!best || s.batches < best.batches || (s.batches === best.batches && s.busySince < best.busySince)) best = s;
+    }
+    return best;
+  }
+
+  private take(slot: Slot): void {
+    if (slot.batches === 0) slot.busySince = this.starts++;
+    slot.batches++;
+  }
+
+  private settle(slot: Slot): void {
+    slot.batches--;
+    // The worker starts the batch queued behind this one now.
+    if (slot.batches > 0) slot.busySince = this.starts++;
+    this.serveWaiters();
+  }
+
+  private serveWaiters(): void {
+    while (this.waiters.length > 0) {
+      const slot = this.pick();
+      if (!slot) return;
+      this.take(slot);
+      (this.waiters.shift() as Waiter).resolve(slot);
+    }
+  }
+
+  private failWaiters(err: TesseraError): void {
+    for (const w of this.waiters.splice(0)) w.reject(err);
   }
 
   private adopt(h: SessionWorkerHandle): void {
-    this.workers.push(h);
+    this.slots.push({ handle: h, batches: 0, busySince: 0 });
     h.onExitOnce((code) => this.onWorkerExit(h, code));
-    this.release(h);
+    this.serveWaiters();
   }
 
   private onWorkerExit(h: SessionWorkerHandle, code: number): void {
-    remove(this.workers, h);
-    remove(this.idle, h);
+    const i = this.slots.findIndex((s) => s.handle === h);
+    if (i >= 0) this.slots.splice(i, 1);
     if (this.closed) return;
     this.restarts++;
     this.opts.onRestart?.(`worker exited with code ${code}`);
+    this.replacements++;
     const previous = this.replacing ?? Promise.resolve();
     this.replacing = previous.then(() => this.replace());
   }
 
   private async replace(): Promise<void> {
-    for (let attempt = 0; attempt < 3 && !this.closed; attempt++) {
-      try {
-        const h = await SessionWorkerHandle.start({ modelPath: this.opts.modelPath, intraOpNumThreads: this.opts.intraOpNumThreads });
-        if (this.closed) {
-          await h.close();
+    try {
+      for (let attempt = 0; attempt < 3 && !this.closed; attempt++) {
+        try {
+          const h = await SessionWorkerHandle.start({ modelPath: this.opts.modelPath, intraOpNumThreads: this.opts.intraOpNumThreads });
+          if (this.closed) {
+            await h.close();
+            return;
+          }
+          this.adopt(h);
           return;
+        } catch {
+          // The model loaded before, so a failed reload is transient (memory pressure); try again.
         }
-        this.adopt(h);
-        return;
-      } catch {
-        // The model loaded before, so a failed reload is transient (memory pressure); try again.
+      }
+    } finally {
+      this.replacements--;
+      // Nothing left to run on and nothing coming: fail what waits instead of leaving it hanging.
+      if (this.slots.length === 0 && this.replacements === 0 && !this.closed) {
+        this.failWaiters(new TesseraError('TESSERA_ERR_RUNTIME_WORKER_CRASHED', 'the session worker died and could not be started again'));
       }
     }
   }
 }
 
-function remove<T>(list: T[], item: T): void {
-  const i = list.indexOf(item);
-  if (i >= 0) list.splice(i, 1);
-}
-
-function cloneFeeds(feeds: Record<string, HostTensor>): Record<string, HostTensor> {
+function cloneFeeds(feeds: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> {
   const out: Record<string, HostTensor> = {};
   for (const [k, t] of Object.entries(feeds)) out[k] = { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() };
   return out;
