@@ -25,7 +25,7 @@ export {
   type RemediationRule,
   type RuleCondition,
 } from './rules.js';
-export { resolveControllerConfig, type BatchRecoveryOptions, type ResolvedBatchRecovery, type ControllerConfigInput, type DetectionOptions, type PrescaleOptions, type PrescaleServiceOptions, type ResolvedControllerConfig } from './options.js';
+export { checkAdaptLoopOptions, resolveControllerConfig, type AdaptLoopOptionsBase, type BatchRecoveryOptions, type ResolvedBatchRecovery, type ControllerConfigInput, type DetectionOptions, type PrescaleOptions, type PrescaleServiceOptions, type ResolvedControllerConfig } from './options.js';
 export { ControllerMetrics } from './controller-metrics.js';
 export {
   Controller,

@@ -1,4 +1,4 @@
-import { TesseraError } from '../core/errors/index.js';
+import { TesseraError, isTesseraError } from '../core/errors/index.js';
 import type { DetectorOptions } from '../observe/index.js';
 import type { Forecaster } from '../policy/index.js';
 import { ANOMALY_KINDS, DEFAULT_GLOBAL_RATE_LIMIT, DEFAULT_RULES, REMEDIATION_ACTIONS, type RateLimit, type RemediationRule } from './rules.js';
@@ -205,4 +205,37 @@ export function resolveControllerConfig(input: ControllerConfigInput): ResolvedC
     throw new TesseraError('TESSERA_ERR_ADAPT_CONFIG', `controller options have ${problems.length} problem(s):\n  ${problems.join('\n  ')}`, { details: { problems } });
   }
   return Object.freeze({ dryRun: input.dryRun ?? false, rules: Object.freeze([...rules]), globalRateLimit, detection: Object.freeze(detection), shedReleaseMs, shedFactor, batchRecovery });
+}
+
+/** The options every controller loop shares, whether it runs on a real clock (serve) or virtual time (simulate). */
+export interface AdaptLoopOptionsBase {
+  readonly intervalMs?: number | undefined;
+  readonly sampleIntervalMs?: number | undefined;
+  readonly retentionMs?: number | undefined;
+  readonly dryRun?: boolean | undefined;
+  readonly controller?: ControllerConfigInput | undefined;
+}
+
+/**
+ * Checks a controller loop's options and the controller's own together and reports every problem
+ * at once (TESSERA_ERR_ADAPT_CONFIG), so serve and simulate refuse bad options before they start
+ * anything. `extra` are the caller's own problems, already found.
+ */
+export function checkAdaptLoopOptions(o: AdaptLoopOptionsBase, extra: readonly string[] = []): void {
+  const problems: string[] = [];
+  const positive = (name: string, v: number | undefined): void => {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) problems.push(`${name}: must be a finite number > 0, got ${v}`);
+  };
+  positive('intervalMs', o.intervalMs);
+  positive('sampleIntervalMs', o.sampleIntervalMs);
+  positive('retentionMs', o.retentionMs);
+  problems.push(...extra);
+  try {
+    resolveControllerConfig({ ...o.controller, ...(o.dryRun !== undefined ? { dryRun: o.dryRun } : {}) });
+  } catch (err) {
+    const listed = isTesseraError(err) ? err.details?.['problems'] : undefined;
+    if (!Array.isArray(listed)) throw err;
+    for (const p of listed) problems.push(`controller.${String(p)}`);
+  }
+  if (problems.length > 0) throw new TesseraError('TESSERA_ERR_ADAPT_CONFIG', `adapt options have ${problems.length} problem(s):\n  ${problems.join('\n  ')}`, { details: { problems } });
 }

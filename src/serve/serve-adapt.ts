@@ -1,5 +1,5 @@
-import { Controller, MemoryMetricsSource, RegistrySampler, resolveControllerConfig, startControllerLoop, type ControllerConfigInput, type ControllerLoop, type MetricsSource, type TickReport } from '../adapt/index.js';
-import { TesseraError, isTesseraError, type Clock, type LoadedFleet, type Logger } from '../core/index.js';
+import { Controller, MemoryMetricsSource, RegistrySampler, checkAdaptLoopOptions, startControllerLoop, type ControllerConfigInput, type ControllerLoop, type MetricsSource, type TickReport } from '../adapt/index.js';
+import type { Clock, LoadedFleet, Logger } from '../core/index.js';
 import type { EventSink } from '../observe/index.js';
 import type { ServeMetrics } from '../observe/serve-metrics.js';
 import type { Plan } from '../plan/plan-types.js';
@@ -57,22 +57,9 @@ export interface ServeAdaptContext {
  * so `startServer` can refuse them before it binds a port or loads a model.
  */
 export function checkServeAdaptOptions(o: ServeAdaptOptions): void {
-  const problems: string[] = [];
-  const positive = (name: string, v: number | undefined): void => {
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) problems.push(`${name}: must be a finite number > 0, got ${v}`);
-  };
-  positive('intervalMs', o.intervalMs);
-  positive('sampleIntervalMs', o.sampleIntervalMs);
-  positive('retentionMs', o.retentionMs);
-  if (o.threadBudget !== undefined && !(Number.isInteger(o.threadBudget) && o.threadBudget >= 1)) problems.push(`threadBudget: must be a whole number ≥ 1, got ${o.threadBudget}`);
-  try {
-    resolveControllerConfig({ ...o.controller, ...(o.dryRun !== undefined ? { dryRun: o.dryRun } : {}) });
-  } catch (err) {
-    const listed = isTesseraError(err) ? err.details?.['problems'] : undefined;
-    if (!Array.isArray(listed)) throw err;
-    for (const p of listed) problems.push(`controller.${String(p)}`);
-  }
-  if (problems.length > 0) throw new TesseraError('TESSERA_ERR_ADAPT_CONFIG', `adapt options have ${problems.length} problem(s):\n  ${problems.join('\n  ')}`, { details: { problems } });
+  const extra: string[] = [];
+  if (o.threadBudget !== undefined && !(Number.isInteger(o.threadBudget) && o.threadBudget >= 1)) extra.push(`threadBudget: must be a whole number ≥ 1, got ${o.threadBudget}`);
+  checkAdaptLoopOptions(o, extra);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
-import { Controller, MemoryMetricsSource, resolveControllerConfig, type AdaptAnomalyKind, type ControllerAction, type ControllerConfigInput, type ControllerStep, type LimitVerdict, type TickReport } from '../../adapt/index.js';
-import { TesseraError, isTesseraError, type Clock, type Logger } from '../../core/index.js';
+import { Controller, MemoryMetricsSource, checkAdaptLoopOptions, type AdaptAnomalyKind, type ControllerAction, type ControllerConfigInput, type ControllerStep, type LimitVerdict, type TickReport } from '../../adapt/index.js';
+import type { Clock, Logger } from '../../core/index.js';
 import type { EventSink } from '../../observe/index.js';
 import { ClusterSimulation } from './cluster-simulation.js';
 import { simulationCluster } from './cluster-port.js';
@@ -102,22 +102,9 @@ const DISCARD: EventSink = { append: () => undefined };
  * simulation is built: TESSERA_ERR_ADAPT_CONFIG, as `tessera serve --adapt` reports them.
  */
 export function checkSimAdaptOptions(o: SimAdaptOptions): void {
-  const problems: string[] = [];
-  const positive = (name: string, v: number | undefined): void => {
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) problems.push(`${name}: must be a finite number > 0, got ${v}`);
-  };
-  positive('intervalMs', o.intervalMs);
-  positive('sampleIntervalMs', o.sampleIntervalMs);
-  positive('retentionMs', o.retentionMs);
-  if (o.maxSamplesPerSeries !== undefined && !(Number.isInteger(o.maxSamplesPerSeries) && o.maxSamplesPerSeries >= 2)) problems.push(`maxSamplesPerSeries: must be a whole number ≥ 2 (a rate needs two samples), got ${o.maxSamplesPerSeries}`);
-  try {
-    resolveControllerConfig({ ...o.controller, ...(o.dryRun !== undefined ? { dryRun: o.dryRun } : {}) });
-  } catch (err) {
-    const listed = isTesseraError(err) ? err.details?.['problems'] : undefined;
-    if (!Array.isArray(listed)) throw err;
-    for (const p of listed) problems.push(`controller.${String(p)}`);
-  }
-  if (problems.length > 0) throw new TesseraError('TESSERA_ERR_ADAPT_CONFIG', `adapt options have ${problems.length} problem(s):\n  ${problems.join('\n  ')}`, { details: { problems } });
+  const extra: string[] = [];
+  if (o.maxSamplesPerSeries !== undefined && !(Number.isInteger(o.maxSamplesPerSeries) && o.maxSamplesPerSeries >= 2)) extra.push(`maxSamplesPerSeries: must be a whole number ≥ 2 (a rate needs two samples), got ${o.maxSamplesPerSeries}`);
+  checkAdaptLoopOptions(o, extra);
 }
 
 /**
