@@ -689,8 +689,9 @@ With batching on, one worker round trip and one session.run serve up to ${P3_ON.
 comes later; at low load it costs up to the ${P3_ON.maxQueueDelayMs} ms queue delay (plus timer slack) in p50.
 Past the knee both refuse what the queue cannot take (429) or what could not finish before the
 request timeout (503), so accepted latency stays bounded. Refusals are not free, though: the
-gateway reads and decodes a request's whole body before the runtime refuses it (the gateway's
-pre-body admission hook is not wired up by src/serve/server.ts), and the load generator shares the
+gateway's pre-body admission hook (src/serve/server.ts) refuses before reading only when the queue
+is already full; a request refused for its deadline has had its whole body read and decoded, and
+the load generator shares the
 two cores, so goodput sags past the knee instead of holding flat — more without batching, where
 every accepted request also costs a worker round trip. Once the two cores are full (gateway,
 worker and load generator together, plus any other tenant), requests wait in socket buffers
